@@ -1,0 +1,412 @@
+//! Byte encodings shared by every format: URL-safe base64, integers as big-endian bytes, base62,
+//! and bounded zlib.
+//!
+//! Decoding is strict: only the canonical form that the Python libraries write is accepted
+//! (no padding, no `+/`, no junk characters, zero spare bits). itsdangerous' own decoder is more
+//! lenient; `../shared/CLI.md` fixes this crate's choice, which matches Django's exact string
+//! comparison of signatures.
+
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::{alphabet, Engine};
+use std::io::Write;
+
+/// URL-safe alphabet, no padding written, padding refused, spare bits must be zero.
+const URL_SAFE_STRICT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// Standard alphabet with `=` padding, canonical only (Starlette payloads, Flask's `" b"` tag,
+/// Django's legacy session rows).
+const STANDARD_STRICT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
+        .with_decode_allow_trailing_bits(false),
+);
+
+/// A byte string that is not canonical base64, base62 or zlib.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not canonical base64 of the expected alphabet.
+    #[error("invalid base64: {0}")]
+    Base64(String),
+    /// Not base62 (`0-9A-Za-z`, optional leading `-`) or out of range.
+    #[error("invalid base62 number")]
+    Base62,
+    /// A timestamp field longer than eight bytes.
+    #[error("integer field is {0} bytes long, more than 8")]
+    IntTooLong(usize),
+    /// The zlib stream is corrupt or truncated.
+    #[error("invalid zlib data: {0}")]
+    Zlib(String),
+    /// The zlib stream inflates past the configured limit.
+    #[error("decompressed data exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in force.
+        limit: usize,
+    },
+}
+
+/// Encodes bytes as URL-safe base64 without padding, as itsdangerous and Django write it.
+///
+/// ```
+/// assert_eq!(signed_cookie::encoding::base64url_encode(b"\xff\xfe"), "__4");
+/// ```
+pub fn base64url_encode(data: &[u8]) -> String {
+    URL_SAFE_STRICT.encode(data)
+}
+
+/// Appends URL-safe base64 of `data`, without padding, to `out`.
+///
+/// ```
+/// let mut s = String::from("x.");
+/// signed_cookie::encoding::base64url_encode_into(b"hi", &mut s);
+/// assert_eq!(s, "x.aGk");
+/// ```
+pub fn base64url_encode_into(data: &[u8], out: &mut String) {
+    URL_SAFE_STRICT.encode_string(data, out)
+}
+
+/// Decodes canonical URL-safe base64 without padding.
+///
+/// ```
+/// use signed_cookie::encoding::base64url_decode;
+/// assert_eq!(base64url_decode(b"__4").unwrap(), b"\xff\xfe");
+/// assert!(base64url_decode(b"__4=").is_err()); // padding
+/// assert!(base64url_decode(b"__5").is_err()); // spare bits set
+/// ```
+pub fn base64url_decode(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    URL_SAFE_STRICT
+        .decode(data)
+        .map_err(|e| DecodeError::Base64(e.to_string()))
+}
+
+/// Decodes canonical URL-safe base64 into `out` (cleared first), reusing its allocation.
+///
+/// ```
+/// let mut buf = Vec::new();
+/// signed_cookie::encoding::base64url_decode_into(b"aGk", &mut buf).unwrap();
+/// assert_eq!(buf, b"hi");
+/// ```
+pub fn base64url_decode_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    out.clear();
+    URL_SAFE_STRICT
+        .decode_vec(data, out)
+        .map_err(|e| DecodeError::Base64(e.to_string()))
+}
+
+/// Decodes canonical URL-safe base64 into a fixed buffer and returns the decoded length.
+///
+/// ```
+/// let mut buf = [0u8; 8];
+/// let n = signed_cookie::encoding::base64url_decode_slice(b"aGk", &mut buf).unwrap();
+/// assert_eq!(&buf[..n], b"hi");
+/// ```
+pub fn base64url_decode_slice(data: &[u8], out: &mut [u8]) -> Result<usize, DecodeError> {
+    URL_SAFE_STRICT
+        .decode_slice(data, out)
+        .map_err(|e| DecodeError::Base64(e.to_string()))
+}
+
+/// Encodes bytes as standard base64 with `=` padding.
+///
+/// ```
+/// assert_eq!(signed_cookie::encoding::base64_encode(b"\x00\xff"), "AP8=");
+/// ```
+pub fn base64_encode(data: &[u8]) -> String {
+    STANDARD_STRICT.encode(data)
+}
+
+/// Decodes canonical standard base64 with `=` padding.
+///
+/// ```
+/// use signed_cookie::encoding::base64_decode;
+/// assert_eq!(base64_decode(b"AP8=").unwrap(), b"\x00\xff");
+/// assert!(base64_decode(b"AP8").is_err());
+/// ```
+pub fn base64_decode(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    STANDARD_STRICT
+        .decode(data)
+        .map_err(|e| DecodeError::Base64(e.to_string()))
+}
+
+/// itsdangerous' `int_to_bytes`: big-endian with leading zero bytes stripped (0 is empty).
+///
+/// ```
+/// use signed_cookie::encoding::int_to_bytes;
+/// assert_eq!(int_to_bytes(0).as_ref(), b"");
+/// assert_eq!(int_to_bytes(1_700_000_000).as_ref(), [0x65, 0x53, 0xf1, 0x00]);
+/// ```
+pub fn int_to_bytes(value: u64) -> IntBytes {
+    let bytes = value.to_be_bytes();
+    let skip = (value.leading_zeros() / 8) as usize;
+    IntBytes { bytes, skip }
+}
+
+/// The bytes of an integer as [`int_to_bytes`] lays them out, without allocating.
+///
+/// ```
+/// let b = signed_cookie::encoding::int_to_bytes(258);
+/// assert_eq!(b.as_ref(), [1, 2]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct IntBytes {
+    bytes: [u8; 8],
+    skip: usize,
+}
+
+impl AsRef<[u8]> for IntBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes.get(self.skip..).unwrap_or_default()
+    }
+}
+
+/// itsdangerous' `bytes_to_int`: big-endian, at most eight bytes.
+///
+/// ```
+/// use signed_cookie::encoding::bytes_to_int;
+/// assert_eq!(bytes_to_int(b"").unwrap(), 0);
+/// assert_eq!(bytes_to_int(&[1, 2]).unwrap(), 258);
+/// assert!(bytes_to_int(&[0; 9]).is_err());
+/// ```
+pub fn bytes_to_int(data: &[u8]) -> Result<u64, DecodeError> {
+    if data.len() > 8 {
+        return Err(DecodeError::IntTooLong(data.len()));
+    }
+    Ok(data.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}
+
+const BASE62_ALPHABET: &[u8; 62] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Django's `b62_encode`: alphabet `0-9A-Za-z`, big-endian, `-` for negative numbers.
+///
+/// ```
+/// use signed_cookie::encoding::base62_encode;
+/// assert_eq!(base62_encode(1_700_000_000), "1r31eq");
+/// assert_eq!(base62_encode(0), "0");
+/// assert_eq!(base62_encode(-1000), "-G8");
+/// ```
+pub fn base62_encode(value: i64) -> String {
+    let mut digits = [0u8; 12];
+    let mut n = value.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = BASE62_ALPHABET[(n % 62) as usize];
+        n /= 62;
+        if n == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(13);
+    if value < 0 {
+        out.push('-');
+    }
+    out.extend(digits[start..].iter().map(|&d| d as char));
+    out
+}
+
+/// Django's `b62_decode`, restricted to values that fit an `i64`.
+///
+/// ```
+/// use signed_cookie::encoding::base62_decode;
+/// assert_eq!(base62_decode("1r31eq").unwrap(), 1_700_000_000);
+/// assert_eq!(base62_decode("-G8").unwrap(), -1000);
+/// assert!(base62_decode("1r3!").is_err());
+/// ```
+pub fn base62_decode(text: &str) -> Result<i64, DecodeError> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let mut n: i64 = 0;
+    // Django's decoder maps an empty string to 0 and so do we.
+    for c in digits.bytes() {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'A'..=b'Z' => c - b'A' + 10,
+            b'a'..=b'z' => c - b'a' + 36,
+            _ => return Err(DecodeError::Base62),
+        };
+        n = n
+            .checked_mul(62)
+            .and_then(|n| n.checked_add(i64::from(d)))
+            .ok_or(DecodeError::Base62)?;
+    }
+    Ok(if negative { -n } else { n })
+}
+
+/// The default bound on decompressed payloads: 1 MiB, far above any cookie or session row.
+pub const DEFAULT_MAX_DECOMPRESSED: usize = 1 << 20;
+
+/// `zlib.compress(data)` at the default level 6, with the zlib header and Adler-32, as
+/// Python writes it.
+///
+/// ```
+/// let c = signed_cookie::encoding::zlib_compress(b"aaaaaaaaaaaaaaaaaaaa");
+/// assert_eq!(&c[..2], b"\x78\x9c");
+/// ```
+pub fn zlib_compress(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 2 + 16),
+        flate2::Compression::new(6),
+    );
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Inflates a complete zlib stream, failing once the output would pass `limit` bytes.
+///
+/// Memory use stays below `limit` plus one buffer, however the stream was crafted.
+///
+/// ```
+/// use signed_cookie::encoding::{zlib_compress, zlib_decompress};
+/// let bomb = zlib_compress(&vec![0u8; 10_000_000]);
+/// assert!(zlib_decompress(&bomb, 1 << 20).is_err());
+/// assert_eq!(zlib_decompress(&zlib_compress(b"abc"), 100).unwrap(), b"abc");
+/// ```
+pub fn zlib_decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
+    let mut out = Vec::new();
+    zlib_decompress_into(&mut flate2::Decompress::new(true), data, limit, &mut out)?;
+    Ok(out)
+}
+
+/// [`zlib_decompress`] with a caller-owned inflater (reset here) and output buffer (cleared),
+/// so that a hot path allocates nothing per call.
+///
+/// ```
+/// use signed_cookie::encoding::{zlib_compress, zlib_decompress_into};
+/// let mut inflater = flate2::Decompress::new(true);
+/// let mut out = Vec::new();
+/// zlib_decompress_into(&mut inflater, &zlib_compress(b"abc"), 100, &mut out).unwrap();
+/// assert_eq!(out, b"abc");
+/// ```
+pub fn zlib_decompress_into(
+    inflater: &mut flate2::Decompress,
+    data: &[u8],
+    limit: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), DecodeError> {
+    use flate2::{FlushDecompress, Status};
+    inflater.reset(true);
+    out.clear();
+    // A first guess that fits typical sessions; grown geometrically up to the limit.
+    let mut capacity = (data.len().saturating_mul(4)).clamp(64, limit.max(1));
+    loop {
+        out.reserve(capacity.saturating_sub(out.len()));
+        let consumed = inflater.total_in() as usize;
+        let input = data.get(consumed..).unwrap_or_default();
+        let status = inflater
+            .decompress_vec(input, out, FlushDecompress::Finish)
+            .map_err(|e| DecodeError::Zlib(e.to_string()))?;
+        if out.len() > limit {
+            return Err(DecodeError::TooLarge { limit });
+        }
+        match status {
+            Status::StreamEnd => return Ok(()),
+            Status::Ok | Status::BufError => {
+                if out.len() < out.capacity() {
+                    // Output space was left, so the input ran out before the stream ended.
+                    return Err(DecodeError::Zlib(
+                        "incomplete or truncated stream".to_owned(),
+                    ));
+                }
+                if out.len() == limit {
+                    // Full at the limit with more to come.
+                    return Err(DecodeError::TooLarge { limit });
+                }
+                capacity = out.len().saturating_mul(2).min(limit).max(out.len() + 1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_encode_as_itsdangerous_does() {
+        let field = |ts: u64| base64url_encode(int_to_bytes(ts).as_ref());
+        assert_eq!(field(0), "");
+        assert_eq!(field(1), "AQ");
+        assert_eq!(field(1_700_000_000), "ZVPxAA");
+        assert_eq!(field(u64::from(u32::MAX)), "_____w");
+        assert_eq!(field(4_102_444_800), "9IZXAA");
+        assert_eq!(field((1 << 40) + 5), "AQAAAAAF");
+        // itsdangerous 0.24 counts from 2011-01-01.
+        assert_eq!(field(1_700_000_000 - 1_293_840_000), "GDWCgA");
+    }
+
+    #[test]
+    fn base62_matches_django_examples() {
+        assert_eq!(base62_encode(61), "z");
+        assert_eq!(base62_encode(4_102_444_800), "4TdRIW");
+        assert_eq!(base62_encode(i64::MIN), format!("-{}", base62_encode_u(1u64 << 63)));
+        for n in [0, 1, 61, 62, -1, -62, i64::MAX, i64::MIN + 1] {
+            assert_eq!(base62_decode(&base62_encode(n)).unwrap(), n);
+        }
+        assert_eq!(base62_decode("").unwrap(), 0);
+        assert!(base62_decode("zzzzzzzzzzzzzz").is_err());
+    }
+
+    fn base62_encode_u(mut n: u64) -> String {
+        let mut s = Vec::new();
+        while n > 0 {
+            s.push(BASE62_ALPHABET[(n % 62) as usize]);
+            n /= 62;
+        }
+        s.reverse();
+        String::from_utf8(s).unwrap()
+    }
+
+    #[test]
+    fn lenient_base64_forms_are_refused() {
+        let sig = base64url_encode(&[0xf8u8; 20]);
+        assert!(sig.contains('-'));
+        assert_eq!(sig.len(), 27);
+        assert!(base64url_decode(sig.as_bytes()).is_ok());
+        for bad in [
+            format!("{sig}="),
+            format!("{sig}=="),
+            sig.replace('-', "+"),
+            format!("{}!!{}", &sig[..5], &sig[5..]),
+            format!("{} ", sig),
+        ] {
+            assert!(base64url_decode(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn zlib_bomb_is_refused_within_the_limit() {
+        let bomb = zlib_compress(&vec![b'a'; 50 << 20]);
+        assert!(bomb.len() < 100_000);
+        assert_eq!(
+            zlib_decompress(&bomb, 1 << 20),
+            Err(DecodeError::TooLarge { limit: 1 << 20 })
+        );
+        // Exactly at the limit is fine.
+        let exact = zlib_compress(&[b'x'; 4096]);
+        assert_eq!(zlib_decompress(&exact, 4096).unwrap().len(), 4096);
+        assert!(matches!(
+            zlib_decompress(&exact, 4095),
+            Err(DecodeError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn truncated_and_corrupt_zlib_is_an_error() {
+        let c = zlib_compress(b"hello hello hello hello");
+        assert!(zlib_decompress(&c[..c.len() - 3], 1000).is_err());
+        assert!(zlib_decompress(b"not zlib", 1000).is_err());
+        assert!(zlib_decompress(b"", 1000).is_err());
+    }
+}

@@ -1,0 +1,870 @@
+//! `Signer`: HMAC signatures over a value, with a salt, a key derivation, a digest, a separator
+//! and a list of keys (the newest signs, every key verifies), as itsdangerous' `Signer` and
+//! Django's `signing.Signer` compute them.
+
+use crate::encoding::{base64url_decode_slice, base64url_encode_into};
+use crate::error::{ConfigError, Error, SignatureFault};
+use hmac::Mac;
+use sha1::Sha1;
+use sha2::{Digest as _, Sha224, Sha256, Sha384, Sha512};
+use std::fmt;
+
+/// The hash function used both to derive the key and as the HMAC digest.
+///
+/// ```
+/// use signed_cookie::Digest;
+/// assert_eq!("sha256".parse::<Digest>().unwrap(), Digest::Sha256);
+/// assert_eq!(Digest::Sha1.output_len(), 20);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Digest {
+    /// SHA-1: itsdangerous, Flask, Starlette, Django ≤ 3.0.
+    Sha1,
+    /// SHA-224.
+    Sha224,
+    /// SHA-256: Django ≥ 3.1.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512: itsdangerous 1.1's fallback signer.
+    Sha512,
+}
+
+impl Digest {
+    /// Length of the digest in bytes.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::Digest::Sha512.output_len(), 64);
+    /// ```
+    pub fn output_len(self) -> usize {
+        match self {
+            Digest::Sha1 => 20,
+            Digest::Sha224 => 28,
+            Digest::Sha256 => 32,
+            Digest::Sha384 => 48,
+            Digest::Sha512 => 64,
+        }
+    }
+
+    /// The name `hashlib` gives it.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::Digest::Sha384.name(), "sha384");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Digest::Sha1 => "sha1",
+            Digest::Sha224 => "sha224",
+            Digest::Sha256 => "sha256",
+            Digest::Sha384 => "sha384",
+            Digest::Sha512 => "sha512",
+        }
+    }
+
+    /// `H(part0 + part1 + …)`.
+    fn hash(self, parts: &[&[u8]]) -> Vec<u8> {
+        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> Vec<u8> {
+            let mut h = D::new();
+            for p in parts {
+                h.update(p);
+            }
+            h.finalize().to_vec()
+        }
+        match self {
+            Digest::Sha1 => run::<Sha1>(parts),
+            Digest::Sha224 => run::<Sha224>(parts),
+            Digest::Sha256 => run::<Sha256>(parts),
+            Digest::Sha384 => run::<Sha384>(parts),
+            Digest::Sha512 => run::<Sha512>(parts),
+        }
+    }
+}
+
+impl std::str::FromStr for Digest {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        Ok(match s {
+            "sha1" => Digest::Sha1,
+            "sha224" => Digest::Sha224,
+            "sha256" => Digest::Sha256,
+            "sha384" => Digest::Sha384,
+            "sha512" => Digest::Sha512,
+            _ => return Err(ConfigError::UnknownDigest(s.to_owned())),
+        })
+    }
+}
+
+/// How the signing key is derived from the secret and the salt (itsdangerous'
+/// `key_derivation`).
+///
+/// ```
+/// use signed_cookie::KeyDerivation;
+/// assert_eq!("django-concat".parse::<KeyDerivation>().unwrap(), KeyDerivation::DjangoConcat);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyDerivation {
+    /// `H(salt + secret)`.
+    Concat,
+    /// `H(salt + "signer" + secret)`: itsdangerous' default, and Django's `salted_hmac`.
+    DjangoConcat,
+    /// `HMAC(key = secret, msg = salt)`: Flask.
+    Hmac,
+    /// The secret itself.
+    None,
+}
+
+impl KeyDerivation {
+    /// The name itsdangerous gives it.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::KeyDerivation::Hmac.name(), "hmac");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyDerivation::Concat => "concat",
+            KeyDerivation::DjangoConcat => "django-concat",
+            KeyDerivation::Hmac => "hmac",
+            KeyDerivation::None => "none",
+        }
+    }
+
+    /// Derives the MAC key from a secret and a salt.
+    ///
+    /// ```
+    /// use signed_cookie::{Digest, KeyDerivation};
+    /// let k = KeyDerivation::Concat.derive(Digest::Sha1, b"secret", b"salt");
+    /// assert_eq!(k.len(), 20);
+    /// ```
+    pub fn derive(self, digest: Digest, secret: &[u8], salt: &[u8]) -> Vec<u8> {
+        match self {
+            KeyDerivation::Concat => digest.hash(&[salt, secret]),
+            KeyDerivation::DjangoConcat => digest.hash(&[salt, b"signer", secret]),
+            KeyDerivation::Hmac => MacKey::new(digest, secret).sign(salt).as_ref().to_vec(),
+            KeyDerivation::None => secret.to_vec(),
+        }
+    }
+}
+
+impl std::str::FromStr for KeyDerivation {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
+        Ok(match s {
+            "concat" => KeyDerivation::Concat,
+            "django-concat" => KeyDerivation::DjangoConcat,
+            "hmac" => KeyDerivation::Hmac,
+            "none" => KeyDerivation::None,
+            _ => return Err(ConfigError::UnknownKeyDerivation(s.to_owned())),
+        })
+    }
+}
+
+/// A MAC output, at most 64 bytes, kept on the stack.
+#[derive(Clone, Copy)]
+pub struct MacOutput {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl AsRef<[u8]> for MacOutput {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// An HMAC keyed once: the inner and outer pad states are computed when the signer is built
+/// and cloned per call, so no key schedule runs per signature.
+#[derive(Clone)]
+enum MacKey {
+    Sha1(hmac::Hmac<Sha1>),
+    Sha224(hmac::Hmac<Sha224>),
+    Sha256(hmac::Hmac<Sha256>),
+    Sha384(hmac::Hmac<Sha384>),
+    Sha512(hmac::Hmac<Sha512>),
+}
+
+macro_rules! with_mac {
+    ($self:expr, $m:ident => $body:expr) => {
+        match $self {
+            MacKey::Sha1($m) => $body,
+            MacKey::Sha224($m) => $body,
+            MacKey::Sha256($m) => $body,
+            MacKey::Sha384($m) => $body,
+            MacKey::Sha512($m) => $body,
+        }
+    };
+}
+
+impl MacKey {
+    fn new(digest: Digest, key: &[u8]) -> Self {
+        // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+        macro_rules! keyed {
+            ($variant:ident, $d:ty) => {
+                match hmac::Hmac::<$d>::new_from_slice(key) {
+                    Ok(m) => MacKey::$variant(m),
+                    Err(_) => unreachable!("HMAC takes keys of any length"),
+                }
+            };
+        }
+        match digest {
+            Digest::Sha1 => keyed!(Sha1, Sha1),
+            Digest::Sha224 => keyed!(Sha224, Sha224),
+            Digest::Sha256 => keyed!(Sha256, Sha256),
+            Digest::Sha384 => keyed!(Sha384, Sha384),
+            Digest::Sha512 => keyed!(Sha512, Sha512),
+        }
+    }
+
+    fn sign(&self, message: &[u8]) -> MacOutput {
+        let mut out = MacOutput {
+            bytes: [0; 64],
+            len: 0,
+        };
+        with_mac!(self, m => {
+            let mut m = m.clone();
+            m.update(message);
+            let tag = m.finalize().into_bytes();
+            out.len = tag.len();
+            out.bytes[..tag.len()].copy_from_slice(&tag);
+        });
+        out
+    }
+
+    /// Constant-time comparison (`subtle`, through `hmac`'s `verify_slice`).
+    fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        with_mac!(self, m => {
+            let mut m = m.clone();
+            m.update(message);
+            m.verify_slice(signature).is_ok()
+        })
+    }
+}
+
+/// A secret key. Its `Debug` output never shows the bytes.
+///
+/// ```
+/// let k = signed_cookie::SecretKey::from("hunter2");
+/// assert_eq!(format!("{k:?}"), "SecretKey(7 bytes)");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    /// The raw bytes of the key.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::SecretKey::from("k").as_bytes(), b"k");
+    /// ```
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({} bytes)", self.0.len())
+    }
+}
+
+impl From<&str> for SecretKey {
+    fn from(s: &str) -> Self {
+        SecretKey(s.as_bytes().to_vec())
+    }
+}
+impl From<String> for SecretKey {
+    fn from(s: String) -> Self {
+        SecretKey(s.into_bytes())
+    }
+}
+impl From<&[u8]> for SecretKey {
+    fn from(s: &[u8]) -> Self {
+        SecretKey(s.to_vec())
+    }
+}
+impl From<Vec<u8>> for SecretKey {
+    fn from(s: Vec<u8>) -> Self {
+        SecretKey(s)
+    }
+}
+
+/// The keys of a signer: the current one signs and is tried first; fallbacks (older keys)
+/// still verify, tried in the order given.
+///
+/// ```
+/// use signed_cookie::Keys;
+/// let keys = Keys::new("new").with_fallbacks(["old", "older"]);
+/// assert_eq!(keys.len(), 3);
+/// // itsdangerous' and Flask's order: oldest first, newest last.
+/// let same = Keys::from_oldest_to_newest(["older", "old", "new"]).unwrap();
+/// assert_eq!(same, keys);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keys {
+    current: SecretKey,
+    fallbacks: Vec<SecretKey>,
+}
+
+impl Keys {
+    /// One key that signs and verifies.
+    ///
+    /// ```
+    /// let keys = signed_cookie::Keys::new("secret");
+    /// assert_eq!(keys.current().as_bytes(), b"secret");
+    /// ```
+    pub fn new(current: impl Into<SecretKey>) -> Self {
+        Keys {
+            current: current.into(),
+            fallbacks: Vec::new(),
+        }
+    }
+
+    /// Adds older keys that still verify (Flask's and Django's `SECRET_KEY_FALLBACKS`).
+    ///
+    /// ```
+    /// let keys = signed_cookie::Keys::new("new").with_fallbacks(["old"]);
+    /// assert_eq!(keys.fallbacks()[0].as_bytes(), b"old");
+    /// ```
+    pub fn with_fallbacks<K: Into<SecretKey>>(mut self, keys: impl IntoIterator<Item = K>) -> Self {
+        self.fallbacks.extend(keys.into_iter().map(Into::into));
+        self
+    }
+
+    /// itsdangerous' key list order: oldest first, the last one signs. `None` when empty.
+    ///
+    /// ```
+    /// let keys = signed_cookie::Keys::from_oldest_to_newest(["a", "b"]).unwrap();
+    /// assert_eq!(keys.current().as_bytes(), b"b");
+    /// ```
+    pub fn from_oldest_to_newest<K: Into<SecretKey>>(
+        keys: impl IntoIterator<Item = K>,
+    ) -> Option<Self> {
+        let mut all: Vec<SecretKey> = keys.into_iter().map(Into::into).collect();
+        let current = all.pop()?;
+        all.reverse();
+        Some(Keys {
+            current,
+            fallbacks: all,
+        })
+    }
+
+    /// The key that signs.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::Keys::new("k").current().as_bytes(), b"k");
+    /// ```
+    pub fn current(&self) -> &SecretKey {
+        &self.current
+    }
+
+    /// The older keys, in the order they are tried.
+    ///
+    /// ```
+    /// assert!(signed_cookie::Keys::new("k").fallbacks().is_empty());
+    /// ```
+    pub fn fallbacks(&self) -> &[SecretKey] {
+        &self.fallbacks
+    }
+
+    /// All keys, current first.
+    ///
+    /// ```
+    /// let keys = signed_cookie::Keys::new("a").with_fallbacks(["b"]);
+    /// assert_eq!(keys.iter().count(), 2);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = &SecretKey> {
+        std::iter::once(&self.current).chain(self.fallbacks.iter())
+    }
+
+    /// How many keys there are.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::Keys::new("a").len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        1 + self.fallbacks.len()
+    }
+
+    /// Always false: there is always a current key.
+    ///
+    /// ```
+    /// assert!(!signed_cookie::Keys::new("a").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+impl<K: Into<SecretKey>> From<K> for Keys {
+    fn from(k: K) -> Self {
+        Keys::new(k)
+    }
+}
+
+/// The algorithm half of a signer: how keys are derived and which hash makes the MAC.
+///
+/// ```
+/// use signed_cookie::{Algorithm, Digest, KeyDerivation};
+/// let flask = Algorithm::new(KeyDerivation::Hmac, Digest::Sha1);
+/// assert_eq!(flask.digest, Digest::Sha1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Algorithm {
+    /// Key derivation.
+    pub key_derivation: KeyDerivation,
+    /// Digest for both the derivation and the MAC.
+    pub digest: Digest,
+}
+
+impl Algorithm {
+    /// Pairs a key derivation with a digest.
+    ///
+    /// ```
+    /// let a = signed_cookie::Algorithm::new(
+    ///     signed_cookie::KeyDerivation::DjangoConcat,
+    ///     signed_cookie::Digest::Sha256,
+    /// );
+    /// assert_eq!(a.key_derivation.name(), "django-concat");
+    /// ```
+    pub const fn new(key_derivation: KeyDerivation, digest: Digest) -> Self {
+        Algorithm {
+            key_derivation,
+            digest,
+        }
+    }
+}
+
+/// Which key (and algorithm) verified a token.
+///
+/// ```
+/// use signed_cookie::{Keys, Signer};
+/// let old = Signer::builder(Keys::new("old")).build().unwrap();
+/// let rotated = Signer::builder(Keys::new("new").with_fallbacks(["old"])).build().unwrap();
+/// let (_, by) = rotated.unsign(&old.sign("v")).unwrap();
+/// assert_eq!(by.key_index, 1);
+/// assert!(by.is_fallback());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VerifiedBy {
+    /// Index into [`Keys::iter`]: 0 is the current key.
+    pub key_index: usize,
+    /// Index of the algorithm: 0 is the one that signs, others are legacy ones still accepted.
+    pub algorithm_index: usize,
+}
+
+impl VerifiedBy {
+    /// True when anything but the current key and algorithm verified: the token should be
+    /// re-signed to complete a rotation.
+    ///
+    /// ```
+    /// let by = signed_cookie::VerifiedBy { key_index: 0, algorithm_index: 0 };
+    /// assert!(!by.is_fallback());
+    /// ```
+    pub fn is_fallback(&self) -> bool {
+        self.key_index != 0 || self.algorithm_index != 0
+    }
+}
+
+/// A derived, keyed MAC for one (key, algorithm) pair.
+#[derive(Clone)]
+struct Verifier {
+    mac: MacKey,
+    by: VerifiedBy,
+    signature_len: usize,
+}
+
+/// Signs values and verifies signed values: `value SEP b64u(HMAC(derived_key, value))`.
+///
+/// Keys are derived once when the signer is built. Verification decodes the signature strictly
+/// and compares it in constant time against each key in turn.
+///
+/// ```
+/// use signed_cookie::{Digest, KeyDerivation, Keys, Signer};
+/// let signer = Signer::builder(Keys::new("secret-key"))
+///     .salt("itsdangerous.Signer")
+///     .key_derivation(KeyDerivation::DjangoConcat)
+///     .digest(Digest::Sha1)
+///     .build()?;
+/// let token = signer.sign("hello");
+/// // The same token as Python's `itsdangerous.Signer("secret-key").sign("hello")`.
+/// assert_eq!(token, "hello.GIG_I5genEs4rf1bcDRWLO8Yso4");
+/// assert_eq!(signer.unsign(&token)?.0, "hello");
+/// assert!(signer.unsign("hello.GIG_I5genEs4rf1bcDRWLO8Yso5").is_err());
+/// # Ok::<(), signed_cookie::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    separator: char,
+    verifiers: Vec<Verifier>,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("separator", &self.separator)
+            .field("verifiers", &self.verifiers.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Signer`]; the defaults are itsdangerous' `Signer` defaults.
+///
+/// ```
+/// let s = signed_cookie::Signer::builder("k").separator(':').build().unwrap();
+/// assert_eq!(s.separator(), ':');
+/// ```
+#[derive(Debug, Clone)]
+pub struct SignerBuilder {
+    keys: Keys,
+    salt: Vec<u8>,
+    secret_prefix: Vec<u8>,
+    algorithm: Algorithm,
+    legacy: Vec<Algorithm>,
+    separator: char,
+}
+
+impl SignerBuilder {
+    /// The salt (default `itsdangerous.Signer`).
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").salt("cookie-session").build().unwrap();
+    /// # let _ = s;
+    /// ```
+    pub fn salt(mut self, salt: impl AsRef<[u8]>) -> Self {
+        self.salt = salt.as_ref().to_vec();
+        self
+    }
+
+    /// Bytes put before every secret before derivation (Django's cookie signer uses
+    /// `django.http.cookies`).
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").secret_prefix("django.http.cookies").build();
+    /// assert!(s.is_ok());
+    /// ```
+    pub fn secret_prefix(mut self, prefix: impl AsRef<[u8]>) -> Self {
+        self.secret_prefix = prefix.as_ref().to_vec();
+        self
+    }
+
+    /// The key derivation (default `django-concat`).
+    ///
+    /// ```
+    /// use signed_cookie::{KeyDerivation, Signer};
+    /// let s = Signer::builder("k").key_derivation(KeyDerivation::Hmac).build();
+    /// assert!(s.is_ok());
+    /// ```
+    pub fn key_derivation(mut self, kd: KeyDerivation) -> Self {
+        self.algorithm.key_derivation = kd;
+        self
+    }
+
+    /// The digest (default SHA-1).
+    ///
+    /// ```
+    /// use signed_cookie::{Digest, Signer};
+    /// let s = Signer::builder("k").digest(Digest::Sha256).build().unwrap();
+    /// assert_eq!(s.sign("v").len(), 2 + 43);
+    /// ```
+    pub fn digest(mut self, digest: Digest) -> Self {
+        self.algorithm.digest = digest;
+        self
+    }
+
+    /// Key derivation and digest at once.
+    ///
+    /// ```
+    /// use signed_cookie::{Algorithm, Digest, KeyDerivation, Signer};
+    /// let s = Signer::builder("k").algorithm(Algorithm::new(KeyDerivation::Hmac, Digest::Sha1));
+    /// assert!(s.build().is_ok());
+    /// ```
+    pub fn algorithm(mut self, algorithm: Algorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Another algorithm that still verifies but never signs (Django 3.1–3.2 accept SHA-1;
+    /// itsdangerous 1.1 accepts SHA-512 with `django-concat`).
+    ///
+    /// ```
+    /// use signed_cookie::{Algorithm, Digest, KeyDerivation, Signer};
+    /// let sha1 = Signer::builder("k").build().unwrap();
+    /// let both = Signer::builder("k")
+    ///     .digest(Digest::Sha256)
+    ///     .also_verify(Algorithm::new(KeyDerivation::DjangoConcat, Digest::Sha1))
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(both.unsign(&sha1.sign("v")).is_ok());
+    /// ```
+    pub fn also_verify(mut self, algorithm: Algorithm) -> Self {
+        self.legacy.push(algorithm);
+        self
+    }
+
+    /// The separator between value and signature (default `.`). It may not be a character of
+    /// the URL-safe base64 alphabet or `=`.
+    ///
+    /// ```
+    /// assert!(signed_cookie::Signer::builder("k").separator('a').build().is_err());
+    /// ```
+    pub fn separator(mut self, separator: char) -> Self {
+        self.separator = separator;
+        self
+    }
+
+    /// Derives every key and builds the signer.
+    ///
+    /// ```
+    /// assert!(signed_cookie::Signer::builder("").build().is_err()); // empty secret
+    /// ```
+    pub fn build(self) -> Result<Signer, ConfigError> {
+        if self.separator.is_ascii_alphanumeric() || matches!(self.separator, '-' | '_' | '=') {
+            return Err(ConfigError::BadSeparator(self.separator));
+        }
+        if self.keys.iter().any(|k| k.as_bytes().is_empty()) {
+            return Err(ConfigError::EmptySecret);
+        }
+        let mut verifiers = Vec::new();
+        for (algorithm_index, algorithm) in std::iter::once(self.algorithm)
+            .chain(self.legacy.iter().copied())
+            .enumerate()
+        {
+            for (key_index, key) in self.keys.iter().enumerate() {
+                let mut secret = self.secret_prefix.clone();
+                secret.extend_from_slice(key.as_bytes());
+                let derived =
+                    algorithm
+                        .key_derivation
+                        .derive(algorithm.digest, &secret, &self.salt);
+                verifiers.push(Verifier {
+                    mac: MacKey::new(algorithm.digest, &derived),
+                    by: VerifiedBy {
+                        key_index,
+                        algorithm_index,
+                    },
+                    signature_len: algorithm.digest.output_len(),
+                });
+            }
+        }
+        Ok(Signer {
+            separator: self.separator,
+            verifiers,
+        })
+    }
+}
+
+impl Signer {
+    /// Starts a signer with itsdangerous' defaults: salt `itsdangerous.Signer`, separator `.`,
+    /// `django-concat`, SHA-1.
+    ///
+    /// ```
+    /// let signer = signed_cookie::Signer::builder("secret").build().unwrap();
+    /// assert!(signer.unsign(&signer.sign("x")).is_ok());
+    /// ```
+    pub fn builder(keys: impl Into<Keys>) -> SignerBuilder {
+        SignerBuilder {
+            keys: keys.into(),
+            salt: b"itsdangerous.Signer".to_vec(),
+            secret_prefix: Vec::new(),
+            algorithm: Algorithm::new(KeyDerivation::DjangoConcat, Digest::Sha1),
+            legacy: Vec::new(),
+            separator: '.',
+        }
+    }
+
+    /// The separator.
+    ///
+    /// ```
+    /// assert_eq!(signed_cookie::Signer::builder("k").build().unwrap().separator(), '.');
+    /// ```
+    pub fn separator(&self) -> char {
+        self.separator
+    }
+
+    fn signing(&self) -> &Verifier {
+        // `build` always creates at least one verifier: the current key and algorithm.
+        &self.verifiers[0]
+    }
+
+    /// The signature of `value` under the current key, base64url without padding.
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").build().unwrap();
+    /// assert_eq!(s.signature("v").len(), 27);
+    /// ```
+    pub fn signature(&self, value: &str) -> String {
+        let mut out = String::new();
+        base64url_encode_into(self.signing().mac.sign(value.as_bytes()).as_ref(), &mut out);
+        out
+    }
+
+    /// `value SEP signature`, signed with the current key.
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").build().unwrap();
+    /// assert!(s.sign("v").starts_with("v."));
+    /// ```
+    pub fn sign(&self, value: &str) -> String {
+        let mut token = String::with_capacity(value.len() + 1 + 88);
+        token.push_str(value);
+        self.append_signature(&mut token);
+        token
+    }
+
+    /// Appends `SEP signature` to `token`, whose whole current content is the signed value.
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").build().unwrap();
+    /// let mut t = String::from("v");
+    /// s.append_signature(&mut t);
+    /// assert_eq!(t, s.sign("v"));
+    /// ```
+    pub fn append_signature(&self, token: &mut String) {
+        let mac = self.signing().mac.sign(token.as_bytes());
+        token.push(self.separator);
+        base64url_encode_into(mac.as_ref(), token);
+    }
+
+    /// Checks `value SEP signature` and returns the value and which key verified it.
+    ///
+    /// The value is everything before the last separator. The signature must be canonical
+    /// base64url; it is compared in constant time with each key's MAC.
+    ///
+    /// ```
+    /// use signed_cookie::{Error, Signer};
+    /// let s = Signer::builder("k").build().unwrap();
+    /// assert!(matches!(s.unsign("no separator"), Err(Error::BadSignature { payload: None, .. })));
+    /// ```
+    pub fn unsign<'t>(&self, token: &'t str) -> Result<(&'t str, VerifiedBy), Error> {
+        let Some((value, signature)) = token.rsplit_once(self.separator) else {
+            return Err(Error::BadSignature {
+                fault: SignatureFault::NoSeparator(self.separator),
+                payload: None,
+                date_signed: None,
+            });
+        };
+        match self.verify(value.as_bytes(), signature.as_bytes()) {
+            Some(by) => Ok((value, by)),
+            None => Err(Error::BadSignature {
+                fault: SignatureFault::Mismatch,
+                payload: Some(value.to_owned()),
+                date_signed: None,
+            }),
+        }
+    }
+
+    /// Whether `signature` (base64url text) is a valid signature of `value` under any key.
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").build().unwrap();
+    /// let sig = s.signature("v");
+    /// assert!(s.verify(b"v", sig.as_bytes()).is_some());
+    /// assert!(s.verify(b"w", sig.as_bytes()).is_none());
+    /// ```
+    pub fn verify(&self, value: &[u8], signature: &[u8]) -> Option<VerifiedBy> {
+        let mut decoded = [0u8; 66];
+        let sig = decode_signature(signature, &mut decoded)?;
+        self.verifiers
+            .iter()
+            .filter(|v| v.signature_len == sig.len())
+            .find(|v| v.mac.verify(value, sig))
+            .map(|v| v.by)
+    }
+}
+
+/// Decodes a base64url signature of at most 64 bytes onto the stack.
+fn decode_signature<'b>(text: &[u8], buf: &'b mut [u8; 66]) -> Option<&'b [u8]> {
+    // 64 bytes take 86 characters; anything longer cannot be a signature.
+    if text.len() > 86 {
+        return None;
+    }
+    let len = base64url_decode_slice(text, buf).ok()?;
+    buf.get(..len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::base64url_encode;
+
+    /// Flask's derivation: HMAC-SHA1(key = secret, msg = "cookie-session").
+    #[test]
+    fn hmac_derivation_is_hmac_of_salt_under_secret() {
+        let derived = KeyDerivation::Hmac.derive(Digest::Sha1, b"secret", b"cookie-session");
+        let direct = MacKey::new(Digest::Sha1, b"secret").sign(b"cookie-session");
+        assert_eq!(derived, direct.as_ref());
+    }
+
+    #[test]
+    fn every_digest_and_derivation_round_trips_and_rejects_other_keys() {
+        for digest in [
+            Digest::Sha1,
+            Digest::Sha224,
+            Digest::Sha256,
+            Digest::Sha384,
+            Digest::Sha512,
+        ] {
+            for kd in [
+                KeyDerivation::Concat,
+                KeyDerivation::DjangoConcat,
+                KeyDerivation::Hmac,
+                KeyDerivation::None,
+            ] {
+                let a = Signer::builder("a")
+                    .digest(digest)
+                    .key_derivation(kd)
+                    .build()
+                    .unwrap();
+                let b = Signer::builder("b")
+                    .digest(digest)
+                    .key_derivation(kd)
+                    .build()
+                    .unwrap();
+                let t = a.sign("value");
+                assert_eq!(a.unsign(&t).unwrap().0, "value");
+                assert!(b.unsign(&t).is_err());
+                let sig = t.rsplit_once('.').unwrap().1;
+                assert_eq!(sig.len(), base64url_encode(&vec![0; digest.output_len()]).len());
+            }
+        }
+    }
+
+    #[test]
+    fn rotation_signs_with_current_and_reports_fallback() {
+        let old = Signer::builder("old").build().unwrap();
+        let rotated = Signer::builder(Keys::new("new").with_fallbacks(["old"]))
+            .build()
+            .unwrap();
+        let new_only = Signer::builder("new").build().unwrap();
+        let by = rotated.unsign(&old.sign("v")).unwrap().1;
+        assert_eq!(
+            by,
+            VerifiedBy {
+                key_index: 1,
+                algorithm_index: 0
+            }
+        );
+        assert!(new_only.unsign(&old.sign("v")).is_err());
+        assert_eq!(rotated.sign("v"), new_only.sign("v"));
+    }
+
+    #[test]
+    fn value_is_everything_before_the_last_separator() {
+        let s = Signer::builder("k").build().unwrap();
+        let t = s.sign("a.b.c");
+        assert_eq!(s.unsign(&t).unwrap().0, "a.b.c");
+    }
+
+    #[test]
+    fn oversized_or_non_canonical_signatures_are_refused_without_panic() {
+        let s = Signer::builder("k").build().unwrap();
+        let t = s.sign("v");
+        for bad in [
+            format!("{t}="),
+            format!("{t}{}", "A".repeat(1000)),
+            "v.".to_owned(),
+            ".".to_owned(),
+            String::new(),
+        ] {
+            assert!(s.unsign(&bad).is_err());
+        }
+    }
+}

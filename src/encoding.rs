@@ -350,7 +350,10 @@ mod tests {
     fn base62_matches_django_examples() {
         assert_eq!(base62_encode(61), "z");
         assert_eq!(base62_encode(4_102_444_800), "4TdRIW");
-        assert_eq!(base62_encode(i64::MIN), format!("-{}", base62_encode_u(1u64 << 63)));
+        assert_eq!(
+            base62_encode(i64::MIN),
+            format!("-{}", base62_encode_u(1u64 << 63))
+        );
         for n in [0, 1, 61, 62, -1, -62, i64::MAX, i64::MIN + 1] {
             assert_eq!(base62_decode(&base62_encode(n)).unwrap(), n);
         }

@@ -6,7 +6,7 @@ use crate::encoding::{base64url_decode_slice, base64url_encode_into};
 use crate::error::{ConfigError, Error, SignatureFault};
 use hmac::Mac;
 use sha1::Sha1;
-use sha2::{Digest as _, Sha224, Sha256, Sha384, Sha512};
+use sha2::{Sha224, Sha256, Sha384, Sha512};
 use std::fmt;
 
 /// The hash function used both to derive the key and as the HMAC digest.
@@ -159,6 +159,11 @@ impl std::str::FromStr for KeyDerivation {
 }
 
 /// A MAC output, at most 64 bytes, kept on the stack.
+///
+/// ```
+/// let mac = signed_cookie::Signer::builder("k").build().unwrap().mac(b"v");
+/// assert_eq!(mac.as_ref().len(), 20);
+/// ```
 #[derive(Clone, Copy)]
 pub struct MacOutput {
     bytes: [u8; 64],
@@ -761,11 +766,33 @@ impl Signer {
     /// ```
     pub fn verify(&self, value: &[u8], signature: &[u8]) -> Option<VerifiedBy> {
         let mut decoded = [0u8; 66];
-        let sig = decode_signature(signature, &mut decoded)?;
+        let mac = decode_signature(signature, &mut decoded)?;
+        self.verify_mac(value, mac)
+    }
+
+    /// The raw MAC of `value` under the current key (Django's legacy session rows carry it in
+    /// hex).
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").build().unwrap();
+    /// assert_eq!(s.mac(b"v").as_ref().len(), 20);
+    /// ```
+    pub fn mac(&self, value: &[u8]) -> MacOutput {
+        self.signing().mac.sign(value)
+    }
+
+    /// Checks a raw MAC against every key, in constant time per key.
+    ///
+    /// ```
+    /// let s = signed_cookie::Signer::builder("k").build().unwrap();
+    /// let mac = s.mac(b"v");
+    /// assert!(s.verify_mac(b"v", mac.as_ref()).is_some());
+    /// ```
+    pub fn verify_mac(&self, value: &[u8], mac: &[u8]) -> Option<VerifiedBy> {
         self.verifiers
             .iter()
-            .filter(|v| v.signature_len == sig.len())
-            .find(|v| v.mac.verify(value, sig))
+            .filter(|v| v.signature_len == mac.len())
+            .find(|v| v.mac.verify(value, mac))
             .map(|v| v.by)
     }
 }
@@ -822,7 +849,10 @@ mod tests {
                 assert_eq!(a.unsign(&t).unwrap().0, "value");
                 assert!(b.unsign(&t).is_err());
                 let sig = t.rsplit_once('.').unwrap().1;
-                assert_eq!(sig.len(), base64url_encode(&vec![0; digest.output_len()]).len());
+                assert_eq!(
+                    sig.len(),
+                    base64url_encode(&vec![0; digest.output_len()]).len()
+                );
             }
         }
     }

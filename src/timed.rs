@@ -97,24 +97,45 @@ pub struct AgeRules {
     /// The age counts fractions of a second (`time.time() - ts`, Django) rather than whole
     /// seconds (`int(time.time()) - ts`, itsdangerous).
     pub fractional: bool,
+    /// The verifier turns the timestamp into a Python `datetime` (itsdangerous' timed
+    /// serializers, and so Flask), which fails past the year 9999: such tokens are refused.
+    pub as_datetime: bool,
 }
+
+/// 9999-12-31 23:59:59 UTC, the last second a Python `datetime` holds.
+const LAST_PYTHON_DATETIME: i64 = 253_402_300_799;
 
 impl AgeRules {
     /// itsdangerous 2.x.
     pub const ITSDANGEROUS_2: AgeRules = AgeRules {
         reject_future: true,
         fractional: false,
+        as_datetime: false,
     };
     /// itsdangerous 0.24 and 1.1.
     pub const ITSDANGEROUS_1: AgeRules = AgeRules {
         reject_future: false,
         fractional: false,
+        as_datetime: false,
     };
     /// Django, every version.
     pub const DJANGO: AgeRules = AgeRules {
         reject_future: false,
         fractional: true,
+        as_datetime: false,
     };
+
+    /// The same rules, for a verifier that also converts the timestamp to a `datetime`.
+    ///
+    /// ```
+    /// assert!(signed_cookie::AgeRules::ITSDANGEROUS_2.with_datetime().as_datetime);
+    /// ```
+    pub const fn with_datetime(self) -> AgeRules {
+        AgeRules {
+            as_datetime: true,
+            ..self
+        }
+    }
 }
 
 /// A verified timed token.
@@ -205,7 +226,11 @@ impl TimestampSigner {
     /// assert_eq!(ts.format(), signed_cookie::TimestampFormat::ITSDANGEROUS);
     /// ```
     pub fn itsdangerous(signer: Signer) -> Self {
-        Self::new(signer, TimestampFormat::ITSDANGEROUS, AgeRules::ITSDANGEROUS_2)
+        Self::new(
+            signer,
+            TimestampFormat::ITSDANGEROUS,
+            AgeRules::ITSDANGEROUS_2,
+        )
     }
 
     /// The underlying signer.
@@ -334,7 +359,9 @@ impl TimestampSigner {
                 date_signed: timestamp,
             });
         };
-        let Some(timestamp) = timestamp else {
+        let Some(timestamp) =
+            timestamp.filter(|&t| !self.rules.as_datetime || t <= LAST_PYTHON_DATETIME)
+        else {
             return Err(Error::BadTimeSignature {
                 fault: TimeFault::Malformed,
                 payload: value.to_owned(),
@@ -429,7 +456,10 @@ mod tests {
         let ts = its();
         let t = ts.sign_at("value", at(1_700_000_000));
         let tampered = format!("x{t}");
-        match ts.unsign_at(&tampered, None, at(1_700_000_000)).unwrap_err() {
+        match ts
+            .unsign_at(&tampered, None, at(1_700_000_000))
+            .unwrap_err()
+        {
             Error::BadSignature {
                 payload,
                 date_signed,

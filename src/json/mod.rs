@@ -163,7 +163,9 @@ pub enum Error {
     },
     /// An integer literal with more digits than `Limits::max_int_digits`
     /// (Python 3.11 raises `ValueError` for it).
-    #[error("integer literal at byte {offset} has {digits} digits, more than the limit of {limit}")]
+    #[error(
+        "integer literal at byte {offset} has {digits} digits, more than the limit of {limit}"
+    )]
     IntTooLong {
         /// Byte offset of the literal.
         offset: usize,

@@ -38,9 +38,10 @@ pub type Map = indexmap::IndexMap<String, Value>;
 /// assert_eq!(v.to_string(), r#"{"n":1,"s":"x","l":[true,null,1.5]}"#);
 /// # Ok::<(), signed_cookie::json::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// `None` / `null`.
+    #[default]
     Null,
     /// `True` / `False`.
     Bool(bool),
@@ -223,12 +224,6 @@ impl Value {
             Value::Uuid(_) => "UUID",
             Value::DateTime(_) => "datetime",
         }
-    }
-}
-
-impl Default for Value {
-    fn default() -> Value {
-        Value::Null
     }
 }
 
@@ -449,10 +444,7 @@ mod tests {
         let text = serde_json::to_string(&v).unwrap();
         assert_eq!(text, r#"{"a":[1,-2,1.5,"x",null,true]}"#);
         let big = Value::from(u128::MAX);
-        assert_eq!(
-            serde_json::to_string(&big).unwrap(),
-            u128::MAX.to_string()
-        );
+        assert_eq!(serde_json::to_string(&big).unwrap(), u128::MAX.to_string());
     }
 
     #[test]

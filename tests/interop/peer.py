@@ -337,8 +337,25 @@ def _dj_loads_kwargs(req):
     return kw
 
 
+def _dj_check_setting_algorithm(req):
+    """Profiles whose API takes no algorithm: only what the settings can select."""
+    alg = _dj_algorithm(req)
+    if alg is None:
+        return
+    if DJ_V < (3, 1):
+        ok = ("sha1",)
+    elif DJ_V < (4, 0):
+        ok = ("sha1", "sha256")  # via DEFAULT_HASHING_ALGORITHM
+    else:
+        ok = ("sha256",)
+    if alg not in ok:
+        raise Unsupported("Django %s %s cannot use algorithm %r" % (DJANGO_VERSION, req["profile"], alg))
+
+
 def dj_sign(req):
     p = req["profile"]
+    if p in ("django-cookie", "django-signed-cookie", "django-db"):
+        _dj_check_setting_algorithm(req)
     with _dj_settings(req):
         if p == "django":
             obj = _dj_load(req["value"])
@@ -383,6 +400,8 @@ def dj_sign(req):
 
 def dj_verify(req):
     p = req["profile"]
+    if p in ("django-cookie", "django-signed-cookie", "django-db"):
+        _dj_check_setting_algorithm(req)
     with _dj_settings(req):
         if p == "django":
             alg = _dj_algorithm(req)
@@ -454,7 +473,7 @@ def _dj_db_verify(req):
         try:
             raw = base64.b64decode(token.encode("ascii"))
         except Exception as e:  # noqa: BLE001
-            return _Err(type(e).__name__, str(e))
+            return _Err(error_name(e), str(e))
         if not raw.endswith(b":{}"):
             # decode() returned {} after swallowing a non-signature error
             return _Err("DecodeError", "legacy session data did not decode (decode() returned {})")
@@ -605,7 +624,16 @@ def handle(req):
                 return {"ok": True, "value": _text(val)}
             raise Unsupported("unknown op %r" % (op,))
     except Exception as e:  # noqa: BLE001 - the class name is the answer
-        return {"ok": False, "error": type(e).__name__, "message": str(e)}
+        return {"ok": False, "error": error_name(e), "message": str(e)}
+
+
+def error_name(e):
+    """The exception class name; binascii.Error / zlib.error keep their module."""
+    name = type(e).__name__
+    mod = type(e).__module__
+    if name in ("Error", "error") and mod in ("binascii", "zlib"):
+        return mod + "." + name
+    return name
 
 
 def main():

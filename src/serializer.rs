@@ -1,0 +1,697 @@
+//! Serializer: a value → JSON (in one framework's dialect) → payload text (base64, maybe zlib)
+//! → signed token, and back, as itsdangerous' `URLSafe(Timed)Serializer` does.
+//!
+//! Nothing is base64-decoded, decompressed or parsed before the signature holds, except in
+//! [`Serializer::loads_unverified`], which says so in its name.
+
+use crate::encoding::{
+    base64_decode, base64_encode, base64url_decode_into, base64url_encode_into, zlib_compress,
+    zlib_decompress_into, DEFAULT_MAX_DECOMPRESSED,
+};
+use crate::error::{Error, PayloadFault, SignatureFault};
+use crate::json::{self, JsonStyle, Value};
+use crate::signer::{Signer, VerifiedBy};
+use crate::tagged::{self, TagScheme};
+use crate::timed::TimestampSigner;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::fmt::Debug;
+use std::time::{Duration, SystemTime};
+
+/// How a value becomes JSON bytes and back: one framework's `json.dumps`/`json.loads`.
+///
+/// The quirks that differ between frameworks live in implementations of this trait, never in
+/// branches of the serializer.
+///
+/// ```
+/// use signed_cookie::json::{JsonStyle, Limits, Value};
+/// use signed_cookie::serializer::{JsonDialect, PlainJson, TextEncoding};
+/// let django = PlainJson { style: JsonStyle::DJANGO, text: TextEncoding::Latin1 };
+/// let mut out = Vec::new();
+/// django.dump(&Value::from("é"), &mut out).unwrap();
+/// assert_eq!(out, br#""\u00e9""#);
+/// assert_eq!(django.load(b"\"\xc3\xa9\"", &Limits::default()).unwrap(), Value::from("Ã©"));
+/// ```
+pub trait JsonDialect: Debug + Send + Sync {
+    /// Writes the JSON bytes for `value`.
+    fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error>;
+    /// Reads JSON bytes (already verified) into a value.
+    fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault>;
+}
+
+/// How JSON bytes are turned into text before parsing.
+///
+/// ```
+/// assert_ne!(signed_cookie::serializer::TextEncoding::Utf8, signed_cookie::serializer::TextEncoding::Latin1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextEncoding {
+    /// Strict UTF-8 (itsdangerous, Flask, Starlette).
+    Utf8,
+    /// Latin-1: every byte is one character (Django's `JSONSerializer.loads`).
+    Latin1,
+}
+
+fn decode_text(
+    bytes: &[u8],
+    encoding: TextEncoding,
+) -> Result<std::borrow::Cow<'_, str>, PayloadFault> {
+    match encoding {
+        TextEncoding::Utf8 => std::str::from_utf8(bytes)
+            .map(std::borrow::Cow::Borrowed)
+            .map_err(|_| PayloadFault::Utf8),
+        TextEncoding::Latin1 => Ok(if bytes.is_ascii() {
+            // ASCII is valid UTF-8 and maps to itself.
+            std::borrow::Cow::Borrowed(std::str::from_utf8(bytes).map_err(|_| PayloadFault::Utf8)?)
+        } else {
+            std::borrow::Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())
+        }),
+    }
+}
+
+/// Plain `json.dumps` with one framework's settings (Django, itsdangerous, Starlette).
+///
+/// ```
+/// use signed_cookie::json::{JsonStyle, Value};
+/// use signed_cookie::serializer::{JsonDialect, PlainJson, TextEncoding};
+/// let starlette = PlainJson { style: JsonStyle::PYTHON_DEFAULT, text: TextEncoding::Utf8 };
+/// let mut out = Vec::new();
+/// starlette.dump(&Value::List(vec![1i64.into(), 2i64.into()]), &mut out).unwrap();
+/// assert_eq!(out, b"[1, 2]");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlainJson {
+    /// Output settings.
+    pub style: JsonStyle,
+    /// How bytes become text on load.
+    pub text: TextEncoding,
+}
+
+impl JsonDialect for PlainJson {
+    fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error> {
+        json::to_writer(value, &self.style, out)
+    }
+    fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault> {
+        Ok(json::from_str(&decode_text(bytes, self.text)?, limits)?)
+    }
+}
+
+/// Flask's `TaggedJSONSerializer`: tag tuples, bytes, Markup, UUIDs and datetimes, then dump
+/// compact, sorted and ASCII as Flask's `app.json` does inside a request.
+///
+/// ```
+/// use signed_cookie::json::{Limits, Value};
+/// use signed_cookie::serializer::{FlaskTaggedJson, JsonDialect};
+/// use signed_cookie::tagged::TagScheme;
+/// let flask = FlaskTaggedJson { scheme: TagScheme::Flask };
+/// let mut out = Vec::new();
+/// flask.dump(&Value::Tuple(vec![1i64.into()]), &mut out).unwrap();
+/// assert_eq!(out, br#"{" t":[1]}"#);
+/// assert_eq!(flask.load(&out, &Limits::default()).unwrap(), Value::Tuple(vec![1i64.into()]));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlaskTaggedJson {
+    /// Flask ≥ 1.0 or the older 0.10–0.12 tags.
+    pub scheme: TagScheme,
+}
+
+impl JsonDialect for FlaskTaggedJson {
+    fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error> {
+        json::to_writer(&tagged::tag(value, self.scheme)?, &JsonStyle::FLASK, out)
+    }
+    fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault> {
+        let text = decode_text(bytes, TextEncoding::Utf8)?;
+        Ok(tagged::untag(json::from_str(&text, limits)?, self.scheme)?)
+    }
+}
+
+/// How JSON bytes are carried in the token.
+///
+/// ```
+/// use signed_cookie::serializer::Envelope;
+/// let flask = Envelope::UrlSafe { compress: true };
+/// assert_ne!(flask, Envelope::StandardBase64);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Envelope {
+    /// base64url without padding; with `compress`, zlib is used when it saves at least two bytes
+    /// and marked by a leading `.`. A `.` payload is always inflated on load.
+    UrlSafe {
+        /// Try zlib when dumping.
+        compress: bool,
+    },
+    /// Standard base64 with padding, never compressed (Starlette).
+    StandardBase64,
+}
+
+/// Limits applied to untrusted tokens.
+///
+/// ```
+/// let limits = signed_cookie::serializer::DecodeLimits::default();
+/// assert_eq!(limits.max_decompressed, 1 << 20);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Longest token accepted; longer ones are refused before any MAC is computed.
+    pub max_token_len: usize,
+    /// Largest inflated payload (a signed zlib bomb stops here).
+    pub max_decompressed: usize,
+    /// JSON nesting and integer limits.
+    pub json: json::Limits,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        DecodeLimits {
+            max_token_len: 1 << 20,
+            max_decompressed: DEFAULT_MAX_DECOMPRESSED,
+            json: json::Limits::default(),
+        }
+    }
+}
+
+/// A signer with or without a timestamp.
+///
+/// ```
+/// use signed_cookie::serializer::AnySigner;
+/// use signed_cookie::Signer;
+/// let s = AnySigner::Untimed(Signer::builder("k").build().unwrap());
+/// let now = std::time::SystemTime::now();
+/// let token = s.sign_at("v", now);
+/// assert_eq!(s.unsign_at(&token, None, now).unwrap().value, "v");
+/// ```
+#[derive(Debug, Clone)]
+pub enum AnySigner {
+    /// `value.sig`.
+    Untimed(Signer),
+    /// `value.ts.sig`.
+    Timed(TimestampSigner),
+}
+
+/// A verified token from [`AnySigner`].
+///
+/// ```
+/// # use signed_cookie::serializer::AnySigner;
+/// let s = AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+/// let now = std::time::SystemTime::now();
+/// let v = s.unsign_at(&s.sign_at("v", now), None, now).unwrap();
+/// assert_eq!(v.timestamp, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified<'t> {
+    /// The signed value.
+    pub value: &'t str,
+    /// When it was signed (timed tokens only), Unix seconds.
+    pub timestamp: Option<i64>,
+    /// Which key verified it.
+    pub verified_by: VerifiedBy,
+}
+
+impl AnySigner {
+    /// The separator.
+    ///
+    /// ```
+    /// # let s = signed_cookie::serializer::AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+    /// assert_eq!(s.separator(), '.');
+    /// ```
+    pub fn separator(&self) -> char {
+        self.signer().separator()
+    }
+
+    /// The underlying signer.
+    ///
+    /// ```
+    /// # let s = signed_cookie::serializer::AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+    /// assert_eq!(s.signer().separator(), '.');
+    /// ```
+    pub fn signer(&self) -> &Signer {
+        match self {
+            AnySigner::Untimed(s) => s,
+            AnySigner::Timed(t) => t.signer(),
+        }
+    }
+
+    /// True for timestamp signers.
+    ///
+    /// ```
+    /// # let s = signed_cookie::serializer::AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+    /// assert!(!s.is_timed());
+    /// ```
+    pub fn is_timed(&self) -> bool {
+        matches!(self, AnySigner::Timed(_))
+    }
+
+    /// Signs `value` as of `now` (ignored when untimed).
+    ///
+    /// ```
+    /// # let s = signed_cookie::serializer::AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+    /// assert!(s.sign_at("v", std::time::SystemTime::now()).starts_with("v."));
+    /// ```
+    pub fn sign_at(&self, value: &str, now: SystemTime) -> String {
+        let mut token = String::with_capacity(value.len() + 100);
+        token.push_str(value);
+        self.sign_in_place(&mut token, now);
+        token
+    }
+
+    /// Appends the timestamp (if timed) and signature to `token`, whose content is the value.
+    ///
+    /// ```
+    /// # let s = signed_cookie::serializer::AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+    /// let mut t = String::from("v");
+    /// s.sign_in_place(&mut t, std::time::SystemTime::now());
+    /// assert!(t.starts_with("v."));
+    /// ```
+    pub fn sign_in_place(&self, token: &mut String, now: SystemTime) {
+        match self {
+            AnySigner::Untimed(s) => s.append_signature(token),
+            AnySigner::Timed(t) => t.sign_in_place(token, now),
+        }
+    }
+
+    /// Verifies as of `now`; `max_age` only applies to timed signers.
+    ///
+    /// ```
+    /// # let s = signed_cookie::serializer::AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
+    /// assert!(s.unsign_at("v.x", None, std::time::SystemTime::now()).is_err());
+    /// ```
+    pub fn unsign_at<'t>(
+        &self,
+        token: &'t str,
+        max_age: Option<Duration>,
+        now: SystemTime,
+    ) -> Result<Verified<'t>, Error> {
+        match self {
+            AnySigner::Untimed(s) => s.unsign(token).map(|(value, verified_by)| Verified {
+                value,
+                timestamp: None,
+                verified_by,
+            }),
+            AnySigner::Timed(t) => t.unsign_at(token, max_age, now).map(|u| Verified {
+                value: u.value,
+                timestamp: Some(u.timestamp),
+                verified_by: u.verified_by,
+            }),
+        }
+    }
+
+    /// Splits a token without verifying it: `(value, timestamp field)`.
+    fn split_unverified<'t>(&self, token: &'t str) -> Option<(&'t str, Option<&'t str>)> {
+        let sep = self.separator();
+        let (signed, _sig) = token.rsplit_once(sep)?;
+        match self {
+            AnySigner::Untimed(_) => Some((signed, None)),
+            AnySigner::Timed(_) => signed.rsplit_once(sep).map(|(v, ts)| (v, Some(ts))),
+        }
+    }
+
+    fn timestamp_of(&self, field: &str) -> Option<i64> {
+        match self {
+            AnySigner::Untimed(_) => None,
+            AnySigner::Timed(t) => t.format().decode(field),
+        }
+    }
+}
+
+/// A verified, loaded token.
+///
+/// ```
+/// use signed_cookie::profile::Profile;
+/// let s = Profile::flask().serializer("k").unwrap();
+/// let now = std::time::SystemTime::now();
+/// let token = s.dumps_at(&serde_json::json!({"a": 1}), now).unwrap();
+/// let loaded = s.loads_value_at(&token, None, now).unwrap();
+/// assert!(!loaded.verified_by.is_fallback());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The value.
+    pub value: Value,
+    /// When it was signed (timed formats), Unix seconds.
+    pub timestamp: Option<i64>,
+    /// Which key verified it: a fallback means the cookie should be re-signed.
+    pub verified_by: VerifiedBy,
+}
+
+/// What a token carries, read **without** checking its signature (itsdangerous'
+/// `loads_unsafe`): for inspection only, never for decisions.
+///
+/// ```
+/// use signed_cookie::profile::Profile;
+/// let token = Profile::flask().serializer("k").unwrap().dumps(&serde_json::json!({"a": 1})).unwrap();
+/// let seen = Profile::flask().unverified().unwrap().loads_unverified(&token).unwrap();
+/// assert_eq!(seen.value_unverified.to_string(), r#"{"a":1}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unverified {
+    /// The value the token claims. Anyone can forge it.
+    pub value_unverified: Value,
+    /// The time the token claims, Unix seconds (timed formats).
+    pub timestamp_unverified: Option<i64>,
+}
+
+thread_local! {
+    /// One inflater per thread, reset per use: creating one costs more than inflating a cookie.
+    static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(true));
+}
+
+/// Values to and from signed tokens: JSON dialect + envelope + (timestamp) signer.
+///
+/// ```
+/// use signed_cookie::profile::Profile;
+/// use std::collections::BTreeMap;
+/// let serializer = Profile::itsdangerous().serializer("secret-key")?;
+/// let mut session = BTreeMap::new();
+/// session.insert("user_id".to_string(), 42);
+/// let token = serializer.dumps(&session)?;
+/// let back: BTreeMap<String, i64> = serializer.loads(&token)?;
+/// assert_eq!(back, session);
+/// # Ok::<(), signed_cookie::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Serializer {
+    signer: AnySigner,
+    dialect: &'static dyn JsonDialect,
+    envelope: Envelope,
+    limits: DecodeLimits,
+    default_max_age: Option<Duration>,
+}
+
+impl Serializer {
+    /// Assembles a serializer. Profiles do this for every supported framework.
+    ///
+    /// ```
+    /// use signed_cookie::json::JsonStyle;
+    /// use signed_cookie::serializer::{AnySigner, Envelope, PlainJson, Serializer, TextEncoding};
+    /// static DIALECT: PlainJson = PlainJson { style: JsonStyle::DJANGO, text: TextEncoding::Latin1 };
+    /// let s = Serializer::new(
+    ///     AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap()),
+    ///     &DIALECT,
+    ///     Envelope::UrlSafe { compress: false },
+    /// );
+    /// assert!(s.dumps(&1).unwrap().starts_with("MQ."));
+    /// ```
+    pub fn new(signer: AnySigner, dialect: &'static dyn JsonDialect, envelope: Envelope) -> Self {
+        Serializer {
+            signer,
+            dialect,
+            envelope,
+            limits: DecodeLimits::default(),
+            default_max_age: None,
+        }
+    }
+
+    /// Replaces the decode limits.
+    ///
+    /// ```
+    /// use signed_cookie::serializer::DecodeLimits;
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap()
+    ///     .with_limits(DecodeLimits { max_token_len: 4096, ..DecodeLimits::default() });
+    /// assert!(s.loads_value(&"a".repeat(5000)).is_err());
+    /// ```
+    pub fn with_limits(mut self, limits: DecodeLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The maximum age [`loads`](Self::loads) uses (the framework's default for session
+    /// profiles).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap()
+    ///     .with_max_age(Some(Duration::from_secs(60)));
+    /// assert_eq!(s.max_age(), Some(Duration::from_secs(60)));
+    /// ```
+    pub fn with_max_age(mut self, max_age: Option<Duration>) -> Self {
+        self.default_max_age = max_age;
+        self
+    }
+
+    /// The maximum age used by [`loads`](Self::loads).
+    ///
+    /// ```
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// assert_eq!(s.max_age(), Some(std::time::Duration::from_secs(31 * 86400)));
+    /// ```
+    pub fn max_age(&self) -> Option<Duration> {
+        self.default_max_age
+    }
+
+    /// The signer.
+    ///
+    /// ```
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// assert!(s.signer().is_timed());
+    /// ```
+    pub fn signer(&self) -> &AnySigner {
+        &self.signer
+    }
+
+    /// Signs any serde value now.
+    ///
+    /// ```
+    /// let s = signed_cookie::profile::Profile::django().serializer("k").unwrap();
+    /// let token = s.dumps(&vec![1, 2, 3]).unwrap();
+    /// assert_eq!(s.loads::<Vec<i32>>(&token).unwrap(), vec![1, 2, 3]);
+    /// ```
+    pub fn dumps<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
+        self.dumps_at(value, SystemTime::now())
+    }
+
+    /// Signs any serde value as of `now`.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let s = signed_cookie::profile::Profile::flask().serializer("secret").unwrap();
+    /// let t = s.dumps_at(&serde_json::json!({"a": 1}), UNIX_EPOCH + Duration::from_secs(1)).unwrap();
+    /// assert!(t.starts_with("eyJhIjoxfQ.AQ."));
+    /// ```
+    pub fn dumps_at<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        now: SystemTime,
+    ) -> Result<String, Error> {
+        let value = json::to_value(value).map_err(Error::Serialize)?;
+        self.dumps_value_at(&value, now)
+    }
+
+    /// Signs a [`Value`] as of `now`.
+    ///
+    /// ```
+    /// use signed_cookie::json::Value;
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// let now = std::time::SystemTime::now();
+    /// let t = s.dumps_value_at(&Value::Bytes(vec![0, 255]), now).unwrap();
+    /// assert_eq!(s.loads_value_at(&t, None, now).unwrap().value, Value::Bytes(vec![0, 255]));
+    /// ```
+    pub fn dumps_value_at(&self, value: &Value, now: SystemTime) -> Result<String, Error> {
+        let mut json_bytes = Vec::with_capacity(128);
+        self.dialect
+            .dump(value, &mut json_bytes)
+            .map_err(Error::Serialize)?;
+        let mut token = String::with_capacity(json_bytes.len() * 4 / 3 + 100);
+        self.envelope.wrap(&json_bytes, &mut token);
+        self.signer.sign_in_place(&mut token, now);
+        Ok(token)
+    }
+
+    /// The JSON text a value takes inside the token (before base64 and zlib).
+    ///
+    /// ```
+    /// use signed_cookie::json::Value;
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// assert_eq!(s.json_text(&Value::Tuple(vec![])).unwrap(), r#"{" t":[]}"#);
+    /// ```
+    pub fn json_text(&self, value: &Value) -> Result<String, Error> {
+        let mut out = Vec::new();
+        self.dialect
+            .dump(value, &mut out)
+            .map_err(Error::Serialize)?;
+        String::from_utf8(out)
+            .map_err(|_| Error::Serialize(json::Error::Custom("non-UTF-8 JSON".into())))
+    }
+
+    /// Parses JSON text in this serializer's dialect (the form [`json_text`](Self::json_text)
+    /// writes).
+    ///
+    /// ```
+    /// use signed_cookie::json::Value;
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// assert_eq!(s.parse_json_text(r#"{" t":[]}"#).unwrap(), Value::Tuple(vec![]));
+    /// ```
+    pub fn parse_json_text(&self, text: &str) -> Result<Value, Error> {
+        Ok(self.dialect.load(text.as_bytes(), &self.limits.json)?)
+    }
+
+    /// Verifies and loads into any serde type, with the serializer's default max age, now.
+    ///
+    /// ```
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// assert!(s.loads::<serde_json::Value>("garbage").is_err());
+    /// ```
+    pub fn loads<T: DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
+        let loaded = self.loads_value_at(token, self.default_max_age, SystemTime::now())?;
+        json::from_value(loaded.value).map_err(|e| Error::BadPayload(PayloadFault::Json(e)))
+    }
+
+    /// Verifies and loads a [`Value`] with the default max age, now.
+    ///
+    /// ```
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// let t = s.dumps(&serde_json::json!({"n": 1})).unwrap();
+    /// assert_eq!(s.loads_value(&t).unwrap().value.to_string(), r#"{"n":1}"#);
+    /// ```
+    pub fn loads_value(&self, token: &str) -> Result<Loaded, Error> {
+        self.loads_value_at(token, self.default_max_age, SystemTime::now())
+    }
+
+    /// Verifies and loads a [`Value`] as of `now` with an explicit max age.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
+    /// let t0 = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    /// let t = s.dumps_at(&serde_json::json!({"n": 1}), t0).unwrap();
+    /// let an_hour = Some(Duration::from_secs(3600));
+    /// assert!(s.loads_value_at(&t, an_hour, t0 + Duration::from_secs(3600)).is_ok());
+    /// assert!(s.loads_value_at(&t, an_hour, t0 + Duration::from_secs(3601)).is_err());
+    /// ```
+    pub fn loads_value_at(
+        &self,
+        token: &str,
+        max_age: Option<Duration>,
+        now: SystemTime,
+    ) -> Result<Loaded, Error> {
+        if token.len() > self.limits.max_token_len {
+            return Err(Error::BadSignature {
+                fault: SignatureFault::TooLong {
+                    len: token.len(),
+                    limit: self.limits.max_token_len,
+                },
+                payload: None,
+                date_signed: None,
+            });
+        }
+        let verified = self.signer.unsign_at(token, max_age, now)?;
+        let value = self.load_payload(verified.value)?;
+        Ok(Loaded {
+            value,
+            timestamp: verified.timestamp,
+            verified_by: verified.verified_by,
+        })
+    }
+
+    /// Reads a token **without verifying** it (itsdangerous' `loads_unsafe`), for inspection.
+    /// Decoding is bounded by the same limits as verified loads.
+    ///
+    /// ```
+    /// let s = signed_cookie::profile::Profile::flask().unverified().unwrap();
+    /// assert!(s.loads_unverified("no-separators").is_err());
+    /// ```
+    pub fn loads_unverified(&self, token: &str) -> Result<Unverified, Error> {
+        let too_long = token.len() > self.limits.max_token_len;
+        let split = if too_long {
+            None
+        } else {
+            self.signer.split_unverified(token)
+        };
+        let Some((value, ts_field)) = split else {
+            return Err(Error::BadSignature {
+                fault: if too_long {
+                    SignatureFault::TooLong {
+                        len: token.len(),
+                        limit: self.limits.max_token_len,
+                    }
+                } else {
+                    SignatureFault::NoSeparator(self.signer.separator())
+                },
+                payload: None,
+                date_signed: None,
+            });
+        };
+        Ok(Unverified {
+            value_unverified: self.load_payload(value)?,
+            timestamp_unverified: ts_field.and_then(|f| self.signer.timestamp_of(f)),
+        })
+    }
+
+    /// Decodes the envelope and parses the JSON of a payload.
+    fn load_payload(&self, payload: &str) -> Result<Value, Error> {
+        let mut raw = Vec::new();
+        self.envelope.unwrap(payload, &self.limits, &mut raw)?;
+        Ok(self.dialect.load(&raw, &self.limits.json)?)
+    }
+}
+
+impl Envelope {
+    /// Appends the payload text for `json` to `out`.
+    ///
+    /// ```
+    /// use signed_cookie::serializer::Envelope;
+    /// let mut out = String::new();
+    /// Envelope::UrlSafe { compress: true }.wrap(&[b'a'; 100], &mut out);
+    /// assert!(out.starts_with(".eJ"));
+    /// ```
+    pub fn wrap(&self, json: &[u8], out: &mut String) {
+        match self {
+            Envelope::UrlSafe { compress } => {
+                if *compress {
+                    let compressed = zlib_compress(json);
+                    // Python: `if len(compressed) < (len(json) - 1)`.
+                    if compressed.len() + 1 < json.len() {
+                        out.push('.');
+                        base64url_encode_into(&compressed, out);
+                        return;
+                    }
+                }
+                base64url_encode_into(json, out);
+            }
+            Envelope::StandardBase64 => out.push_str(&base64_encode(json)),
+        }
+    }
+
+    /// Decodes payload text into JSON bytes (into `out`), inflating within the limits.
+    ///
+    /// ```
+    /// use signed_cookie::serializer::{DecodeLimits, Envelope};
+    /// let mut out = Vec::new();
+    /// Envelope::StandardBase64.unwrap("e30=", &DecodeLimits::default(), &mut out).unwrap();
+    /// assert_eq!(out, b"{}");
+    /// ```
+    pub fn unwrap(
+        &self,
+        payload: &str,
+        limits: &DecodeLimits,
+        out: &mut Vec<u8>,
+    ) -> Result<(), PayloadFault> {
+        match self {
+            Envelope::UrlSafe { .. } => match payload.strip_prefix('.') {
+                Some(compressed) => {
+                    let mut deflated = Vec::new();
+                    base64url_decode_into(compressed.as_bytes(), &mut deflated)
+                        .map_err(PayloadFault::Base64)?;
+                    INFLATER
+                        .with(|inflater| {
+                            let mut inflater = inflater.borrow_mut();
+                            zlib_decompress_into(
+                                &mut inflater,
+                                &deflated,
+                                limits.max_decompressed,
+                                out,
+                            )
+                        })
+                        .map_err(PayloadFault::Zlib)
+                }
+                None => {
+                    base64url_decode_into(payload.as_bytes(), out).map_err(PayloadFault::Base64)
+                }
+            },
+            Envelope::StandardBase64 => {
+                *out = base64_decode(payload.as_bytes()).map_err(PayloadFault::Base64)?;
+                Ok(())
+            }
+        }
+    }
+}

@@ -177,7 +177,7 @@ static DJANGO: PlainJson = PlainJson {
 };
 static PYTHON_DEFAULT: PlainJson = PlainJson {
     style: JsonStyle::PYTHON_DEFAULT,
-    text: TextEncoding::Utf8,
+    text: TextEncoding::PythonBytes,
 };
 
 impl Dialect {

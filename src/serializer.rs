@@ -51,6 +51,9 @@ pub enum TextEncoding {
     Utf8,
     /// Latin-1: every byte is one character (Django's `JSONSerializer.loads`).
     Latin1,
+    /// What `json.loads(bytes)` does: UTF-8 (a BOM allowed), or UTF-16/32 detected from the
+    /// first bytes (Starlette passes the decoded bytes straight to `json.loads`).
+    PythonBytes,
 }
 
 fn decode_text(
@@ -58,7 +61,7 @@ fn decode_text(
     encoding: TextEncoding,
 ) -> Result<std::borrow::Cow<'_, str>, PayloadFault> {
     match encoding {
-        TextEncoding::Utf8 => std::str::from_utf8(bytes)
+        TextEncoding::Utf8 | TextEncoding::PythonBytes => std::str::from_utf8(bytes)
             .map(std::borrow::Cow::Borrowed)
             .map_err(|_| PayloadFault::Utf8),
         TextEncoding::Latin1 => Ok(if bytes.is_ascii() {
@@ -93,7 +96,10 @@ impl JsonDialect for PlainJson {
         json::to_writer(value, &self.style, out)
     }
     fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault> {
-        Ok(json::from_str(&decode_text(bytes, self.text)?, limits)?)
+        match self.text {
+            TextEncoding::PythonBytes => Ok(json::from_slice(bytes, limits)?),
+            text => Ok(json::from_str(&decode_text(bytes, text)?, limits)?),
+        }
     }
 }
 
@@ -195,7 +201,8 @@ pub enum AnySigner {
 /// # use signed_cookie::serializer::AnySigner;
 /// let s = AnySigner::Untimed(signed_cookie::Signer::builder("k").build().unwrap());
 /// let now = std::time::SystemTime::now();
-/// let v = s.unsign_at(&s.sign_at("v", now), None, now).unwrap();
+/// let token = s.sign_at("v", now);
+/// let v = s.unsign_at(&token, None, now).unwrap();
 /// assert_eq!(v.timestamp, None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,3 +42,8 @@ pub use signer::{
     Algorithm, Digest, KeyDerivation, Keys, MacOutput, SecretKey, Signer, SignerBuilder, VerifiedBy,
 };
 pub use timed::{AgeRules, TimestampFormat, TimestampSigner, Unsigned, ITSDANGEROUS_0_24_EPOCH};
+
+/// The README's examples run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

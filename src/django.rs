@@ -160,16 +160,7 @@ impl SessionRowCodec {
     }
 
     fn decode_legacy(&self, signer: &Signer, row: &str) -> Result<Loaded, Error> {
-        if row.len() > self.limits.max_token_len {
-            return Err(Error::BadSignature {
-                fault: SignatureFault::TooLong {
-                    len: row.len(),
-                    limit: self.limits.max_token_len,
-                },
-                payload: None,
-                date_signed: None,
-            });
-        }
+        self.limits.check_token_len(row)?;
         let raw = base64_decode(row.as_bytes()).map_err(PayloadFault::Base64)?;
         let mismatch = |payload: Option<String>| Error::BadSignature {
             fault: SignatureFault::Mismatch,
@@ -177,11 +168,7 @@ impl SessionRowCodec {
             date_signed: None,
         };
         let Some(colon) = raw.iter().position(|&b| b == b':') else {
-            return Err(Error::BadSignature {
-                fault: SignatureFault::NoSeparator(':'),
-                payload: None,
-                date_signed: None,
-            });
+            return Err(Error::bad_signature(SignatureFault::NoSeparator(':')));
         };
         let (hash, json) = (&raw[..colon], &raw[colon + 1..]);
         let payload = || Some(String::from_utf8_lossy(json).into_owned());

@@ -148,6 +148,15 @@ impl ErrorKind {
 }
 
 impl Error {
+    /// A bad signature with nothing to report but the fault.
+    pub(crate) fn bad_signature(fault: SignatureFault) -> Error {
+        Error::BadSignature {
+            fault,
+            payload: None,
+            date_signed: None,
+        }
+    }
+
     /// The kind of error.
     ///
     /// ```

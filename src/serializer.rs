@@ -167,6 +167,26 @@ pub struct DecodeLimits {
     pub json: json::Limits,
 }
 
+impl DecodeLimits {
+    /// Refuses a token over [`max_token_len`](Self::max_token_len) before any work is done on it.
+    ///
+    /// ```
+    /// use signed_cookie::serializer::DecodeLimits;
+    /// let limits = DecodeLimits { max_token_len: 3, ..DecodeLimits::default() };
+    /// assert!(limits.check_token_len("abc").is_ok());
+    /// assert!(limits.check_token_len("abcd").is_err());
+    /// ```
+    pub fn check_token_len(&self, token: &str) -> Result<(), Error> {
+        if token.len() > self.max_token_len {
+            return Err(Error::bad_signature(SignatureFault::TooLong {
+                len: token.len(),
+                limit: self.max_token_len,
+            }));
+        }
+        Ok(())
+    }
+}
+
 impl Default for DecodeLimits {
     fn default() -> Self {
         DecodeLimits {
@@ -463,6 +483,7 @@ impl Serializer {
     /// let token = s.dumps(&vec![1, 2, 3]).unwrap();
     /// assert_eq!(s.loads::<Vec<i32>>(&token).unwrap(), vec![1, 2, 3]);
     /// ```
+    #[doc(alias = "sign_object")]
     pub fn dumps<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
         self.dumps_at(value, SystemTime::now())
     }
@@ -538,6 +559,7 @@ impl Serializer {
     /// let s = signed_cookie::profile::Profile::flask().serializer("k").unwrap();
     /// assert!(s.loads::<serde_json::Value>("garbage").is_err());
     /// ```
+    #[doc(alias = "unsign_object")]
     pub fn loads<T: DeserializeOwned>(&self, token: &str) -> Result<T, Error> {
         let loaded = self.loads_value_at(token, self.default_max_age, SystemTime::now())?;
         json::from_value(loaded.value).map_err(|e| Error::BadPayload(PayloadFault::Json(e)))
@@ -571,16 +593,7 @@ impl Serializer {
         max_age: Option<Duration>,
         now: SystemTime,
     ) -> Result<Loaded, Error> {
-        if token.len() > self.limits.max_token_len {
-            return Err(Error::BadSignature {
-                fault: SignatureFault::TooLong {
-                    len: token.len(),
-                    limit: self.limits.max_token_len,
-                },
-                payload: None,
-                date_signed: None,
-            });
-        }
+        self.limits.check_token_len(token)?;
         let verified = self.signer.unsign_at(token, max_age, now)?;
         let value = self.load_payload(verified.value)?;
         Ok(Loaded {
@@ -598,25 +611,11 @@ impl Serializer {
     /// assert!(s.loads_unverified("no-separators").is_err());
     /// ```
     pub fn loads_unverified(&self, token: &str) -> Result<Unverified, Error> {
-        let too_long = token.len() > self.limits.max_token_len;
-        let split = if too_long {
-            None
-        } else {
-            self.signer.split_unverified(token)
-        };
-        let Some((value, ts_field)) = split else {
-            return Err(Error::BadSignature {
-                fault: if too_long {
-                    SignatureFault::TooLong {
-                        len: token.len(),
-                        limit: self.limits.max_token_len,
-                    }
-                } else {
-                    SignatureFault::NoSeparator(self.signer.separator())
-                },
-                payload: None,
-                date_signed: None,
-            });
+        self.limits.check_token_len(token)?;
+        let Some((value, ts_field)) = self.signer.split_unverified(token) else {
+            return Err(Error::bad_signature(SignatureFault::NoSeparator(
+                self.signer.separator(),
+            )));
         };
         Ok(Unverified {
             value_unverified: self.load_payload(value)?,

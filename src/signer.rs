@@ -740,11 +740,9 @@ impl Signer {
     /// ```
     pub fn unsign<'t>(&self, token: &'t str) -> Result<(&'t str, VerifiedBy), Error> {
         let Some((value, signature)) = token.rsplit_once(self.separator) else {
-            return Err(Error::BadSignature {
-                fault: SignatureFault::NoSeparator(self.separator),
-                payload: None,
-                date_signed: None,
-            });
+            return Err(Error::bad_signature(SignatureFault::NoSeparator(
+                self.separator,
+            )));
         };
         match self.verify(value.as_bytes(), signature.as_bytes()) {
             Some(by) => Ok((value, by)),

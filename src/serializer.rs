@@ -3,6 +3,13 @@
 //!
 //! Nothing is base64-decoded, decompressed or parsed before the signature holds, except in
 //! [`Serializer::loads_unverified`], which says so in its name.
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use crate::encoding::{
     base64_decode, base64_encode, base64url_decode_into, base64url_encode_into, zlib_compress,
@@ -38,6 +45,18 @@ pub trait JsonDialect: Debug + Send + Sync {
     fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error>;
     /// Reads JSON bytes (already verified) into a value.
     fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault>;
+    /// Reads JSON that is already text (as `json.loads(str)` does): no byte decoding, so a
+    /// Latin-1 dialect does not re-read UTF-8 text as Latin-1.
+    ///
+    /// ```
+    /// use signed_cookie::json::{JsonStyle, Limits, Value};
+    /// use signed_cookie::serializer::{JsonDialect, PlainJson, TextEncoding};
+    /// let django = PlainJson { style: JsonStyle::DJANGO, text: TextEncoding::Latin1 };
+    /// assert_eq!(django.load_text("\"é\"", &Limits::default()).unwrap(), Value::from("é"));
+    /// ```
+    fn load_text(&self, text: &str, limits: &json::Limits) -> Result<Value, PayloadFault> {
+        self.load(text.as_bytes(), limits)
+    }
 }
 
 /// How JSON bytes are turned into text before parsing.
@@ -100,6 +119,9 @@ impl JsonDialect for PlainJson {
             TextEncoding::PythonBytes => Ok(json::from_slice(bytes, limits)?),
             text => Ok(json::from_str(&decode_text(bytes, text)?, limits)?),
         }
+    }
+    fn load_text(&self, text: &str, limits: &json::Limits) -> Result<Value, PayloadFault> {
+        Ok(json::from_str(text, limits)?)
     }
 }
 
@@ -550,7 +572,7 @@ impl Serializer {
     /// assert_eq!(s.parse_json_text(r#"{" t":[]}"#).unwrap(), Value::Tuple(vec![]));
     /// ```
     pub fn parse_json_text(&self, text: &str) -> Result<Value, Error> {
-        Ok(self.dialect.load(text.as_bytes(), &self.limits.json)?)
+        Ok(self.dialect.load_text(text, &self.limits.json)?)
     }
 
     /// Verifies and loads into any serde type, with the serializer's default max age, now.
@@ -595,7 +617,21 @@ impl Serializer {
     ) -> Result<Loaded, Error> {
         self.limits.check_token_len(token)?;
         let verified = self.signer.unsign_at(token, max_age, now)?;
-        let value = self.load_payload(verified.value)?;
+        let value = match self.load_payload(verified.value) {
+            // CLI.md: base64 that only Python's lenient decoder reads (spare bits, extra `=`,
+            // `+/`, junk) is a bad signature, as no library writes it; base64 that Python
+            // cannot decode either stays a bad payload, as there.
+            Err(Error::BadPayload(PayloadFault::Base64(_)))
+                if self.envelope.python_decodes_leniently(verified.value) =>
+            {
+                return Err(Error::BadSignature {
+                    fault: SignatureFault::Mismatch,
+                    payload: Some(verified.value.to_owned()),
+                    date_signed: verified.timestamp,
+                });
+            }
+            other => other?,
+        };
         Ok(Loaded {
             value,
             timestamp: verified.timestamp,
@@ -655,6 +691,38 @@ impl Envelope {
                 base64url_encode_into(json, out);
             }
             Envelope::StandardBase64 => out.push_str(&base64_encode(json)),
+        }
+    }
+
+    /// True when Python's lenient decoder (itsdangerous' and Django's padded
+    /// `urlsafe_b64decode`, Starlette's `b64decode`) reads the payload's base64, canonical or
+    /// not.
+    ///
+    /// ```
+    /// use signed_cookie::serializer::Envelope;
+    /// let url_safe = Envelope::UrlSafe { compress: false };
+    /// assert!(url_safe.python_decodes_leniently("eyJhIjoxfR")); // spare bits set
+    /// assert!(url_safe.python_decodes_leniently("eyJhIjoxfQ=="));
+    /// assert!(!url_safe.python_decodes_leniently("e"));
+    /// ```
+    pub fn python_decodes_leniently(&self, payload: &str) -> bool {
+        match self {
+            Envelope::UrlSafe { .. } => {
+                let body = payload.strip_prefix('.').unwrap_or(payload);
+                // want_bytes(errors="ignore") drops non-ASCII; urlsafe_b64decode maps -_ to +/.
+                let mut text: Vec<u8> = body
+                    .bytes()
+                    .filter(u8::is_ascii)
+                    .map(|b| match b {
+                        b'-' => b'+',
+                        b'_' => b'/',
+                        b => b,
+                    })
+                    .collect();
+                text.resize(text.len() + (4 - text.len() % 4) % 4, b'=');
+                tagged::py_b64decode(&text).is_ok()
+            }
+            Envelope::StandardBase64 => tagged::py_b64decode(payload.as_bytes()).is_ok(),
         }
     }
 

@@ -25,6 +25,12 @@ else
 fi
 
 mkdir -p "$venv_root"
+# Concurrent runs (several test binaries, gen_all.sh) would rm -rf each other's half-built
+# venvs: one run at a time.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$venv_root/.setup.lock"
+    flock 9
+fi
 status=0
 for env in "${envs[@]}"; do
     req="$reqdir/$env.txt"

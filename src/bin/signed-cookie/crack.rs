@@ -103,7 +103,7 @@ pub fn run(
     }
     progress.finish_and_clear();
     eprintln!(
-        "not-found: no key in {} ({guesses} guesses)",
+        "not-found (no key in {}, {guesses} guesses)",
         wordlist.display()
     );
     Ok(ExitCode::from(1))

@@ -266,7 +266,8 @@ fn run(cli: Cli) -> Result<ExitCode, Usage> {
             match codec.verify_text(&token, options.max_age(&profile), options.now()) {
                 Ok(v) => Ok(print_stdout(&v.text)),
                 Err(e) => {
-                    eprintln!("{}: {e}", e.kind().as_str());
+                    // The kind alone as the first word, for scripts; the details after it.
+                    eprintln!("{} ({e})", e.kind().as_str());
                     Ok(ExitCode::from(1))
                 }
             }

@@ -1,10 +1,17 @@
 //! A profile bound to keys, working on text: JSON text in the profile's own form for JSON
 //! profiles, the raw string for signer profiles. This is what the command-line tool drives.
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use crate::django::SessionRowCodec;
 use crate::error::{ConfigError, Error};
 use crate::profile::{Payload, Profile};
-use crate::serializer::{AnySigner, Serializer};
+use crate::serializer::{AnySigner, DecodeLimits, Serializer};
 use crate::signer::{Keys, VerifiedBy};
 use std::time::{Duration, SystemTime};
 
@@ -44,7 +51,12 @@ pub enum Codec {
     /// JSON values.
     Json(Serializer),
     /// Raw strings: the first signer signs; each is tried in turn (alternate salts).
-    Raw(Vec<AnySigner>),
+    Raw {
+        /// The signers, the one that signs first.
+        signers: Vec<AnySigner>,
+        /// Only `max_token_len` applies: a raw value is not decoded.
+        limits: DecodeLimits,
+    },
     /// Django session rows.
     SessionRow(SessionRowCodec),
 }
@@ -64,12 +76,36 @@ impl Codec {
                 for salt in &profile.fallback_salts {
                     signers.push(profile.signer_with_salt(keys.clone(), salt)?);
                 }
-                Codec::Raw(signers)
+                Codec::Raw {
+                    signers,
+                    limits: DecodeLimits::default(),
+                }
             }
             Payload::DjangoSessionRow { .. } => {
                 Codec::SessionRow(SessionRowCodec::new(profile, keys)?)
             }
         })
+    }
+
+    /// Replaces the decode limits of every path: the longest token, the largest inflated
+    /// payload, the JSON nesting depth (defaults: [`DecodeLimits::default`]).
+    ///
+    /// ```
+    /// # use signed_cookie::{codec::Codec, profile::Profile, serializer::DecodeLimits};
+    /// let limits = DecodeLimits { max_token_len: 64, ..DecodeLimits::default() };
+    /// let codec = Codec::new(&Profile::lookup("django-signer", None).unwrap(), "k".into())
+    ///     .unwrap()
+    ///     .with_limits(limits);
+    /// let now = std::time::SystemTime::now();
+    /// let long = codec.sign_text(&"x".repeat(100), now).unwrap();
+    /// assert!(codec.verify_text(&long, None, now).is_err());
+    /// ```
+    pub fn with_limits(self, limits: DecodeLimits) -> Codec {
+        match self {
+            Codec::Json(s) => Codec::Json(s.with_limits(limits)),
+            Codec::Raw { signers, .. } => Codec::Raw { signers, limits },
+            Codec::SessionRow(rows) => Codec::SessionRow(rows.with_limits(limits)),
+        }
     }
 
     /// Signs text as of `now`: JSON text is parsed in the profile's dialect first.
@@ -82,7 +118,7 @@ impl Codec {
     pub fn sign_text(&self, text: &str, now: SystemTime) -> Result<String, Error> {
         match self {
             Codec::Json(s) => s.dumps_value_at(&s.parse_json_text(text)?, now),
-            Codec::Raw(signers) => Ok(signers
+            Codec::Raw { signers, .. } => Ok(signers
                 .first()
                 .map(|s| s.sign_at(text, now))
                 .unwrap_or_default()),
@@ -117,7 +153,8 @@ impl Codec {
                     verified_by: loaded.verified_by,
                 })
             }
-            Codec::Raw(signers) => {
+            Codec::Raw { signers, limits } => {
+                limits.check_token_len(token)?;
                 let mut last = None;
                 for signer in signers {
                     match signer.unsign_at(token, max_age, now) {

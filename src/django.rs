@@ -1,6 +1,13 @@
 //! Django's session rows: the `session_data` column that the `db`, `cached_db` and `file`
 //! backends store, in the modern signed form (3.1+) and the legacy `base64(hexhash:json)` form
 //! (≤ 3.0), and session keys made as Django makes them.
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use crate::encoding::{base64_decode, base64_encode};
 use crate::error::{ConfigError, Error, PayloadFault, SignatureFault};
@@ -31,7 +38,9 @@ pub fn new_session_key() -> Result<String, getrandom::Error> {
             if key.len() == 32 {
                 break;
             }
-            key.push(char::from(SESSION_KEY_ALPHABET[usize::from(b % 36)]));
+            if let Some(&c) = SESSION_KEY_ALPHABET.get(usize::from(b % 36)) {
+                key.push(char::from(c));
+            }
         }
     }
     Ok(key)
@@ -101,6 +110,24 @@ impl SessionRowCodec {
         })
     }
 
+    /// Replaces the decode limits (token length, inflated size, JSON depth) of both row forms.
+    ///
+    /// ```
+    /// use signed_cookie::django::SessionRowCodec;
+    /// use signed_cookie::profile::Profile;
+    /// use signed_cookie::serializer::DecodeLimits;
+    /// let p = Profile::lookup("django-db", None).unwrap();
+    /// let limits = DecodeLimits { max_token_len: 16, ..DecodeLimits::default() };
+    /// let codec = SessionRowCodec::new(&p, "k".into()).unwrap().with_limits(limits);
+    /// let row = codec.encode(&signed_cookie::json::Value::Dict(Default::default()), std::time::SystemTime::now()).unwrap();
+    /// assert!(row.len() > 16 && codec.decode(&row).is_err());
+    /// ```
+    pub fn with_limits(mut self, limits: DecodeLimits) -> Self {
+        self.modern = self.modern.with_limits(limits);
+        self.limits = limits;
+        self
+    }
+
     /// The `session_data` for a session dict, in the form this version writes.
     ///
     /// ```
@@ -167,10 +194,10 @@ impl SessionRowCodec {
             payload,
             date_signed: None,
         };
-        let Some(colon) = raw.iter().position(|&b| b == b':') else {
+        let mut fields = raw.splitn(2, |&b| b == b':');
+        let (Some(hash), Some(json)) = (fields.next(), fields.next()) else {
             return Err(Error::bad_signature(SignatureFault::NoSeparator(':')));
         };
-        let (hash, json) = (&raw[..colon], &raw[colon + 1..]);
         let payload = || Some(String::from_utf8_lossy(json).into_owned());
         let mac = unhex(hash).ok_or_else(|| mismatch(payload()))?;
         let verified_by = signer
@@ -188,11 +215,14 @@ impl SessionRowCodec {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    // Lowercase hex digit of the low four bits, without indexing.
+    let digit = |n: u8| {
+        let d = n & 15;
+        char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 })
+    };
     bytes
         .iter()
-        .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
-        .map(char::from)
+        .flat_map(|&b| [digit(b >> 4), digit(b)])
         .collect()
 }
 
@@ -207,7 +237,10 @@ fn unhex(text: &[u8]) -> Option<Vec<u8>> {
         _ => None,
     };
     text.chunks_exact(2)
-        .map(|pair| Some((nibble(pair[0])? << 4) | nibble(pair[1])?))
+        .map(|pair| match pair {
+            [hi, lo] => Some((nibble(*hi)? << 4) | nibble(*lo)?),
+            _ => None,
+        })
         .collect()
 }
 

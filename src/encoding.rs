@@ -5,6 +5,13 @@
 //! (no padding, no `+/`, no junk characters, zero spare bits). itsdangerous' own decoder is more
 //! lenient; `../shared/CLI.md` fixes this crate's choice, which matches Django's exact string
 //! comparison of signatures.
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
@@ -194,22 +201,22 @@ const BASE62_ALPHABET: &[u8; 62] =
 /// assert_eq!(base62_encode(-1000), "-G8");
 /// ```
 pub fn base62_encode(value: i64) -> String {
-    let mut digits = [0u8; 12];
     let mut n = value.unsigned_abs();
-    let mut start = digits.len();
+    // Least significant digit first; reversed below.
+    let mut digits = Vec::with_capacity(12);
     loop {
-        start -= 1;
-        digits[start] = BASE62_ALPHABET[(n % 62) as usize];
+        let d = (n % 62) as usize;
+        digits.push(BASE62_ALPHABET.get(d).copied().unwrap_or(b'0'));
         n /= 62;
         if n == 0 {
             break;
         }
     }
-    let mut out = String::with_capacity(13);
+    let mut out = String::with_capacity(digits.len() + 1);
     if value < 0 {
         out.push('-');
     }
-    out.extend(digits[start..].iter().map(|&d| d as char));
+    out.extend(digits.iter().rev().map(|&d| char::from(d)));
     out
 }
 
@@ -299,7 +306,8 @@ pub fn zlib_decompress_into(
     inflater.reset(true);
     out.clear();
     // A first guess that fits typical sessions; grown geometrically up to the limit.
-    let mut capacity = (data.len().saturating_mul(4)).clamp(64, limit.max(1));
+    // Not `clamp(64, limit)`: that panics when the limit is below 64 (found by fuzzing).
+    let mut capacity = data.len().saturating_mul(4).max(64).min(limit.max(1));
     loop {
         out.reserve(capacity.saturating_sub(out.len()));
         let consumed = inflater.total_in() as usize;

@@ -1,11 +1,18 @@
 //! Reading a token of unknown origin **without a key**: which format it looks like, what it
 //! carries and when it claims to have been signed. For inspection and audits only; nothing here
 //! is verified.
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use crate::encoding::{base64_decode, base64url_decode, zlib_decompress, DEFAULT_MAX_DECOMPRESSED};
 use crate::timed::TimestampFormat;
 
-/// The longest token [`inspect`] looks at.
+/// The longest token [`inspect`] looks at (see [`inspect_with_limits`] to choose another).
 pub const MAX_INSPECT_LEN: usize = 1 << 20;
 
 /// What an unverified token carries.
@@ -31,7 +38,7 @@ pub struct Inspection {
 }
 
 /// Decodes base64url (with `.` meaning zlib) or standard base64 into UTF-8 JSON-looking text.
-fn decode_payload(field: &str) -> Option<(String, bool, bool)> {
+fn decode_payload(field: &str, max_decompressed: usize) -> Option<(String, bool, bool)> {
     let (compressed, body) = match field.strip_prefix('.') {
         Some(rest) => (true, rest),
         None => (false, field),
@@ -42,7 +49,7 @@ fn decode_payload(field: &str) -> Option<(String, bool, bool)> {
         Err(_) => return None,
     };
     let bytes = if compressed {
-        zlib_decompress(&bytes, DEFAULT_MAX_DECOMPRESSED).ok()?
+        zlib_decompress(&bytes, max_decompressed).ok()?
     } else {
         bytes
     };
@@ -62,6 +69,24 @@ fn decode_payload(field: &str) -> Option<(String, bool, bool)> {
 /// assert_eq!(inspect("hello:sig").format, "raw");
 /// ```
 pub fn inspect(token: &str) -> Inspection {
+    inspect_with_limits(token, MAX_INSPECT_LEN, DEFAULT_MAX_DECOMPRESSED)
+}
+
+/// [`inspect`] with explicit bounds: tokens longer than `max_token_len` are not looked into
+/// (reported as an empty `raw` token), and payloads inflating past `max_decompressed` bytes are
+/// not decoded.
+///
+/// ```
+/// use signed_cookie::inspect::inspect_with_limits;
+/// let token = "eyJhIjoxfQ.ZVPxAA.UQx3EIPGLNk6IyY28rz4wwlRRWI";
+/// assert_eq!(inspect_with_limits(token, 1000, 1000).format, "itsdangerous");
+/// assert_eq!(inspect_with_limits(token, 10, 1000).payload_unverified, "");
+/// ```
+pub fn inspect_with_limits(
+    token: &str,
+    max_token_len: usize,
+    max_decompressed: usize,
+) -> Inspection {
     let raw = |value: &str, ts: Option<i64>, timed: bool| Inspection {
         format: "raw",
         payload_unverified: value.to_owned(),
@@ -69,7 +94,7 @@ pub fn inspect(token: &str) -> Inspection {
         timestamp_unverified: ts,
         timed,
     };
-    if token.len() > MAX_INSPECT_LEN {
+    if token.len() > max_token_len {
         return raw("", None, false);
     }
     // Django uses ':' and never '.' outside a leading compression marker.
@@ -95,7 +120,7 @@ pub fn inspect(token: &str) -> Inspection {
         },
         None => (signed, None),
     };
-    match decode_payload(value) {
+    match decode_payload(value, max_decompressed) {
         Some((text, compressed, standard)) => Inspection {
             format: if standard { "starlette" } else { format },
             payload_unverified: text,

@@ -33,6 +33,7 @@ pub mod inspect;
 pub mod json;
 pub mod profile;
 pub mod serializer;
+pub mod session;
 mod signer;
 pub mod tagged;
 mod timed;

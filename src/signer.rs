@@ -1,6 +1,13 @@
 //! `Signer`: HMAC signatures over a value, with a salt, a key derivation, a digest, a separator
 //! and a list of keys (the newest signs, every key verifies), as itsdangerous' `Signer` and
 //! Django's `signing.Signer` compute them.
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use crate::encoding::{base64url_decode_slice, base64url_encode_into};
 use crate::error::{ConfigError, Error, SignatureFault};
@@ -8,6 +15,7 @@ use hmac::Mac;
 use sha1::Sha1;
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 use std::fmt;
+use zeroize::{Zeroize, Zeroizing};
 
 /// The hash function used both to derive the key and as the HMAC digest.
 ///
@@ -61,14 +69,17 @@ impl Digest {
         }
     }
 
-    /// `H(part0 + part1 + …)`.
-    fn hash(self, parts: &[&[u8]]) -> Vec<u8> {
-        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> Vec<u8> {
+    /// `H(part0 + part1 + …)`, wiped on drop (it is a derived key).
+    fn hash(self, parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
+        fn run<D: sha2::Digest>(parts: &[&[u8]]) -> Zeroizing<Vec<u8>> {
             let mut h = D::new();
             for p in parts {
                 h.update(p);
             }
-            h.finalize().to_vec()
+            let mut out = h.finalize();
+            let key = Zeroizing::new(out.to_vec());
+            out.as_mut_slice().zeroize();
+            key
         }
         match self {
             Digest::Sha1 => run::<Sha1>(parts),
@@ -128,19 +139,25 @@ impl KeyDerivation {
         }
     }
 
-    /// Derives the MAC key from a secret and a salt.
+    /// Derives the MAC key from a secret and a salt. The key is wiped from memory when the
+    /// returned buffer is dropped.
     ///
     /// ```
     /// use signed_cookie::{Digest, KeyDerivation};
     /// let k = KeyDerivation::Concat.derive(Digest::Sha1, b"secret", b"salt");
     /// assert_eq!(k.len(), 20);
     /// ```
-    pub fn derive(self, digest: Digest, secret: &[u8], salt: &[u8]) -> Vec<u8> {
+    pub fn derive(self, digest: Digest, secret: &[u8], salt: &[u8]) -> Zeroizing<Vec<u8>> {
         match self {
             KeyDerivation::Concat => digest.hash(&[salt, secret]),
             KeyDerivation::DjangoConcat => digest.hash(&[salt, b"signer", secret]),
-            KeyDerivation::Hmac => MacKey::new(digest, secret).sign(salt).as_ref().to_vec(),
-            KeyDerivation::None => secret.to_vec(),
+            KeyDerivation::Hmac => {
+                let mut mac = MacKey::new(digest, secret).sign(salt);
+                let key = Zeroizing::new(mac.as_ref().to_vec());
+                mac.bytes.zeroize();
+                key
+            }
+            KeyDerivation::None => Zeroizing::new(secret.to_vec()),
         }
     }
 }
@@ -178,6 +195,12 @@ impl AsRef<[u8]> for MacOutput {
 
 /// An HMAC keyed once: the inner and outer pad states are computed when the signer is built
 /// and cloned per call, so no key schedule runs per signature.
+///
+/// What stays in memory: the two hash states after absorbing `key ⊕ ipad` and `key ⊕ opad`.
+/// They are not the derived key, but they are key-equivalent (they compute MACs). RustCrypto
+/// `hmac` 0.12 / `digest` 0.10 / `sha1`, `sha2` 0.10 have no `zeroize` support (no feature,
+/// no `Drop` wipe), so these states and hmac's internal key block are not wiped; the secret,
+/// the prefixed secret and the derived key bytes are (`Zeroizing`).
 #[derive(Clone)]
 enum MacKey {
     Sha1(hmac::Hmac<Sha1>),
@@ -228,8 +251,10 @@ impl MacKey {
             let mut m = m.clone();
             m.update(message);
             let tag = m.finalize().into_bytes();
-            out.len = tag.len();
-            out.bytes[..tag.len()].copy_from_slice(&tag);
+            if let Some(dst) = out.bytes.get_mut(..tag.len()) {
+                dst.copy_from_slice(&tag);
+                out.len = tag.len();
+            }
         });
         out
     }
@@ -244,7 +269,8 @@ impl MacKey {
     }
 }
 
-/// A secret key. Its `Debug` output never shows the bytes.
+/// A secret key. Its `Debug` output never shows the bytes, and the bytes are wiped from memory
+/// when it is dropped.
 ///
 /// ```
 /// let k = signed_cookie::SecretKey::from("hunter2");
@@ -261,6 +287,12 @@ impl SecretKey {
     /// ```
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
+    }
+}
+
+impl Drop for SecretKey {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 
@@ -498,14 +530,17 @@ struct Verifier {
 #[derive(Clone)]
 pub struct Signer {
     separator: char,
-    verifiers: Vec<Verifier>,
+    /// The current key with the signing algorithm (boxed: HMAC states are large).
+    signing: Box<Verifier>,
+    /// Every other (key, algorithm) pair, tried after `signing` in order.
+    others: Vec<Verifier>,
 }
 
 impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Signer")
             .field("separator", &self.separator)
-            .field("verifiers", &self.verifiers.len())
+            .field("verifiers", &(1 + self.others.len()))
             .finish_non_exhaustive()
     }
 }
@@ -627,31 +662,50 @@ impl SignerBuilder {
         if self.keys.iter().any(|k| k.as_bytes().is_empty()) {
             return Err(ConfigError::EmptySecret);
         }
-        let mut verifiers = Vec::new();
+        // The prefixed secret and the derived key are wiped when dropped; the keyed HMAC
+        // state kept in the verifier cannot be (see `MacKey`).
+        let verifier = |algorithm: Algorithm, key: &SecretKey, by: VerifiedBy| {
+            let mut secret = Zeroizing::new(Vec::with_capacity(
+                self.secret_prefix.len() + key.as_bytes().len(),
+            ));
+            secret.extend_from_slice(&self.secret_prefix);
+            secret.extend_from_slice(key.as_bytes());
+            let derived = algorithm
+                .key_derivation
+                .derive(algorithm.digest, &secret, &self.salt);
+            Verifier {
+                mac: MacKey::new(algorithm.digest, &derived),
+                by,
+                signature_len: algorithm.digest.output_len(),
+            }
+        };
+        let signing = Box::new(verifier(
+            self.algorithm,
+            self.keys.current(),
+            VerifiedBy {
+                key_index: 0,
+                algorithm_index: 0,
+            },
+        ));
+        let mut others = Vec::new();
         for (algorithm_index, algorithm) in std::iter::once(self.algorithm)
             .chain(self.legacy.iter().copied())
             .enumerate()
         {
             for (key_index, key) in self.keys.iter().enumerate() {
-                let mut secret = self.secret_prefix.clone();
-                secret.extend_from_slice(key.as_bytes());
-                let derived =
-                    algorithm
-                        .key_derivation
-                        .derive(algorithm.digest, &secret, &self.salt);
-                verifiers.push(Verifier {
-                    mac: MacKey::new(algorithm.digest, &derived),
-                    by: VerifiedBy {
+                if (algorithm_index, key_index) != (0, 0) {
+                    let by = VerifiedBy {
                         key_index,
                         algorithm_index,
-                    },
-                    signature_len: algorithm.digest.output_len(),
-                });
+                    };
+                    others.push(verifier(algorithm, key, by));
+                }
             }
         }
         Ok(Signer {
             separator: self.separator,
-            verifiers,
+            signing,
+            others,
         })
     }
 }
@@ -685,8 +739,7 @@ impl Signer {
     }
 
     fn signing(&self) -> &Verifier {
-        // `build` always creates at least one verifier: the current key and algorithm.
-        &self.verifiers[0]
+        &self.signing
     }
 
     /// The signature of `value` under the current key, base64url without padding.
@@ -787,8 +840,8 @@ impl Signer {
     /// assert!(s.verify_mac(b"v", mac.as_ref()).is_some());
     /// ```
     pub fn verify_mac(&self, value: &[u8], mac: &[u8]) -> Option<VerifiedBy> {
-        self.verifiers
-            .iter()
+        std::iter::once(&*self.signing)
+            .chain(&self.others)
             .filter(|v| v.signature_len == mac.len())
             .find(|v| v.mac.verify(value, mac))
             .map(|v| v.by)
@@ -815,7 +868,7 @@ mod tests {
     fn hmac_derivation_is_hmac_of_salt_under_secret() {
         let derived = KeyDerivation::Hmac.derive(Digest::Sha1, b"secret", b"cookie-session");
         let direct = MacKey::new(Digest::Sha1, b"secret").sign(b"cookie-session");
-        assert_eq!(derived, direct.as_ref());
+        assert_eq!(derived.as_slice(), direct.as_ref());
     }
 
     #[test]

@@ -23,6 +23,13 @@
 //! assert_eq!(back, v);
 //! # Ok::<(), signed_cookie::json::Error>(())
 //! ```
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use base64::Engine as _;
 

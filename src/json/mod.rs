@@ -14,6 +14,13 @@
 //! assert_eq!(to_string(&v, &JsonStyle::FLASK)?, r#"{"a":[NaN,"\u00e9"],"b":1e+16}"#);
 //! # Ok::<(), signed_cookie::json::Error>(())
 //! ```
+// The decode path: no input may panic. Unit tests are exempt (clippy.toml).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod de;
 mod int;
@@ -113,7 +120,8 @@ impl JsonStyle {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Limits {
     /// Maximum nesting of arrays/objects (default 128). The parser recurses
-    /// once per level, so keep this modest (a few thousand at most).
+    /// once per level, so a value above [`MAX_WRITE_DEPTH`] (512, as deep as
+    /// the writer and the Flask tagger go) counts as 512.
     pub max_depth: usize,
     /// Maximum number of digits of an integer literal (default 4300, the
     /// `sys.int_info.default_max_str_digits` of Python 3.11, which makes

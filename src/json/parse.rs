@@ -210,10 +210,11 @@ impl<'a> Parser<'a> {
     }
 
     fn check_depth(&self, depth: usize) -> Result<(), Error> {
-        if depth > self.limits.max_depth {
-            Err(Error::TooDeep {
-                limit: self.limits.max_depth,
-            })
+        // The parser recurses once per level: never deeper than the writer and the tagger go,
+        // whatever the configured limit.
+        let limit = self.limits.max_depth.min(super::MAX_WRITE_DEPTH);
+        if depth > limit {
+            Err(Error::TooDeep { limit })
         } else {
             Ok(())
         }

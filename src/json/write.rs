@@ -58,16 +58,23 @@ impl PythonFormatter {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 fn write_u_escape<W: ?Sized + Write>(w: &mut W, unit: u16) -> io::Result<()> {
+    // Lowercase hex digit of the low four bits, without indexing.
+    let hex = |n: u16| {
+        let d = (n & 0xF) as u8;
+        if d < 10 {
+            b'0' + d
+        } else {
+            b'a' + d - 10
+        }
+    };
     let buf = [
         b'\\',
         b'u',
-        HEX[usize::from(unit >> 12)],
-        HEX[usize::from((unit >> 8) & 0xF)],
-        HEX[usize::from((unit >> 4) & 0xF)],
-        HEX[usize::from(unit & 0xF)],
+        hex(unit >> 12),
+        hex(unit >> 8),
+        hex(unit >> 4),
+        hex(unit),
     ];
     w.write_all(&buf)
 }

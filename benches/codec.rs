@@ -1,0 +1,69 @@
+//! Sign and verify per profile on the three sessions of `benches/sessions.json` (the same
+//! sessions `scripts/compare.py` gives the Python peers): a small Flask-style session, a 1 KB
+//! and a 3 KB compressible one.
+//!
+//! Run: `cargo bench --bench codec -- --warm-up-time 1 --measurement-time 2`
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use signed_cookie::json::{self, Limits, Value};
+use signed_cookie::profile::{Payload, Profile};
+use signed_cookie::serializer::Envelope;
+use std::time::{Duration, UNIX_EPOCH};
+
+const SECRET: &str = "bench-secret-key-0123456789";
+
+/// The profiles benchmarked, with Django set to compress as its session backends do.
+fn profiles() -> Vec<Profile> {
+    let mut django = Profile::django();
+    if let Payload::Json {
+        envelope: Envelope::UrlSafe { compress },
+        ..
+    } = &mut django.payload
+    {
+        *compress = true;
+    }
+    vec![
+        Profile::flask(),
+        Profile::itsdangerous(),
+        django,
+        Profile::django_cookie(),
+        Profile::starlette(),
+    ]
+}
+
+fn codec(c: &mut Criterion) {
+    let sessions = json::from_str(include_str!("sessions.json"), &Limits::default())
+        .expect("benches/sessions.json is JSON");
+    let sessions = sessions.as_dict().expect("a dict of sessions");
+    let now = UNIX_EPOCH + Duration::from_secs(1_750_000_000);
+    let max_age = Some(Duration::from_secs(3600));
+    for profile in profiles() {
+        let serializer = profile.serializer(SECRET).expect("profile builds");
+        let mut group = c.benchmark_group(profile.name);
+        for (size, value) in sessions {
+            let token = serializer.dumps_value_at(value, now).expect("signs");
+            let back = serializer.loads_value_at(&token, max_age, now).expect("verifies");
+            assert_eq!(&back.value, value, "{} {size} round trip", profile.name);
+            group.throughput(Throughput::Bytes(token.len() as u64));
+            group.bench_function(BenchmarkId::new("sign", size), |b| {
+                b.iter(|| serializer.dumps_value_at(black_box(value), now))
+            });
+            group.bench_function(BenchmarkId::new("verify", size), |b| {
+                b.iter(|| serializer.loads_value_at(black_box(&token), max_age, now))
+            });
+        }
+        group.finish();
+    }
+    // The raw layers under the session profiles: what is left once JSON and zlib are gone.
+    let mut group = c.benchmark_group("layers");
+    let serializer = Profile::flask().serializer(SECRET).expect("builds");
+    let small: &Value = &sessions["small"];
+    let token = serializer.dumps_value_at(small, now).expect("signs");
+    group.bench_function("flask/verify-signature-only/small", |b| {
+        b.iter(|| serializer.signer().unsign_at(black_box(&token), max_age, now))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, codec);
+criterion_main!(benches);

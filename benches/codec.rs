@@ -42,7 +42,9 @@ fn codec(c: &mut Criterion) {
         let mut group = c.benchmark_group(profile.name);
         for (size, value) in sessions {
             let token = serializer.dumps_value_at(value, now).expect("signs");
-            let back = serializer.loads_value_at(&token, max_age, now).expect("verifies");
+            let back = serializer
+                .loads_value_at(&token, max_age, now)
+                .expect("verifies");
             assert_eq!(&back.value, value, "{} {size} round trip", profile.name);
             group.throughput(Throughput::Bytes(token.len() as u64));
             group.bench_function(BenchmarkId::new("sign", size), |b| {
@@ -60,7 +62,11 @@ fn codec(c: &mut Criterion) {
     let small: &Value = &sessions["small"];
     let token = serializer.dumps_value_at(small, now).expect("signs");
     group.bench_function("flask/verify-signature-only/small", |b| {
-        b.iter(|| serializer.signer().unsign_at(black_box(&token), max_age, now))
+        b.iter(|| {
+            serializer
+                .signer()
+                .unsign_at(black_box(&token), max_age, now)
+        })
     });
     group.finish();
 }

@@ -8,11 +8,16 @@
 //! the same bytes is measured as a control: it shows the size of difference this benchmark can
 //! see when a comparison is not constant time.
 //!
+//! The cases of a group are measured interleaved: each benchmark times its own case in chunks of
+//! 64 calls and runs the group's other cases (untimed) between chunks, so a change of machine
+//! load during the run falls on every case alike instead of on whichever ran last.
+//!
 //! Run: `cargo bench --bench constant_time -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use signed_cookie::encoding::base64url_encode;
 use signed_cookie::{Digest, Signer};
+use std::time::{Duration, Instant};
 
 const VALUE: &str = "eyJ1c2VyX2lkIjo0Mn0.ZVPxAA";
 
@@ -45,6 +50,38 @@ fn early_exit_eq(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
+/// Benchmarks each of `cases` with `run`, interleaved with the others (see the module docs).
+fn interleaved<T>(c: &mut Criterion, group: &str, cases: &[(&str, T)], run: impl Fn(&T) -> bool) {
+    const CHUNK: u64 = 64;
+    let mut g = c.benchmark_group(group);
+    for (i, (case, input)) in cases.iter().enumerate() {
+        g.bench_function(BenchmarkId::from_parameter(case), |b| {
+            b.iter_custom(|iters| {
+                let mut timed = Duration::ZERO;
+                let mut done = 0;
+                while done < iters {
+                    let n = (iters - done).min(CHUNK);
+                    let start = Instant::now();
+                    for _ in 0..n {
+                        black_box(run(black_box(input)));
+                    }
+                    timed += start.elapsed();
+                    for (j, (_, other)) in cases.iter().enumerate() {
+                        if j != i {
+                            for _ in 0..n {
+                                black_box(run(black_box(other)));
+                            }
+                        }
+                    }
+                    done += n;
+                }
+                timed
+            })
+        });
+    }
+    g.finish();
+}
+
 fn constant_time(c: &mut Criterion) {
     for (name, digest, sep) in [("sha1", Digest::Sha1, '.'), ("sha256", Digest::Sha256, ':')] {
         let signer = Signer::builder("bench-secret-key")
@@ -55,38 +92,26 @@ fn constant_time(c: &mut Criterion) {
         let mac = signer.mac(VALUE.as_bytes());
         let cases = forgeries(mac.as_ref());
 
-        let mut group = c.benchmark_group(format!("unsign/{name}"));
-        for (case, forged) in &cases {
-            let token = format!("{VALUE}{sep}{}", base64url_encode(forged));
-            assert_eq!(signer.unsign(&token).is_ok(), *case == "correct");
-            group.bench_with_input(BenchmarkId::from_parameter(case), &token, |b, t| {
-                b.iter(|| signer.unsign(black_box(t)).is_ok())
-            });
+        let tokens: Vec<(&str, String)> = cases
+            .iter()
+            .map(|(case, forged)| (*case, format!("{VALUE}{sep}{}", base64url_encode(forged))))
+            .collect();
+        for (case, token) in &tokens {
+            assert_eq!(signer.unsign(token).is_ok(), *case == "correct");
         }
-        group.finish();
-
-        let mut group = c.benchmark_group(format!("verify_mac/{name}"));
-        for (case, forged) in &cases {
-            group.bench_with_input(BenchmarkId::from_parameter(case), forged, |b, m| {
-                b.iter(|| {
-                    signer
-                        .verify_mac(black_box(VALUE.as_bytes()), black_box(m))
-                        .is_some()
-                })
-            });
-        }
-        group.finish();
+        interleaved(c, &format!("unsign/{name}"), &tokens, |t| {
+            signer.unsign(t).is_ok()
+        });
+        interleaved(c, &format!("verify_mac/{name}"), &cases, |m| {
+            signer.verify_mac(VALUE.as_bytes(), m).is_some()
+        });
     }
 
     // Control: an early-exit comparison of 64-byte MACs (the longest, SHA-512).
     let mac = [0x5au8; 64];
-    let mut group = c.benchmark_group("control/early-exit-eq-64-bytes");
-    for (case, forged) in forgeries(&mac) {
-        group.bench_with_input(BenchmarkId::from_parameter(case), &forged, |b, f| {
-            b.iter(|| early_exit_eq(black_box(&mac), black_box(f)))
-        });
-    }
-    group.finish();
+    interleaved(c, "control/early-exit-eq-64-bytes", &forgeries(&mac), |f| {
+        early_exit_eq(&mac, f)
+    });
 }
 
 criterion_group!(benches, constant_time);

@@ -2,9 +2,11 @@
 //! the very tokens the Python peers made, and prints one JSON object per case.
 //!
 //! Input (a file, or `-` for stdin): `{"now": UNIX, "cases": [{"profile": "flask", "size":
-//! "small", "secret": "...", "value": {...}, "token": "..."}]}`. For each case the value is
-//! signed as of `now` (and must give the peer's token byte for byte), then both operations are
-//! timed. Without an input file, the sessions of `benches/sessions.json` are signed here.
+//! "small", "secret": "...", "value": {...}, "token": "...", "now": UNIX}]}` (a case's `now`
+//! overrides the global one). For each case the value is signed as of `now` (the output says
+//! whether that gives the peer's token byte for byte), the peer's token is verified, then both
+//! operations are timed. Without an input file, the sessions of `benches/sessions.json` are
+//! signed here.
 //!
 //! Time is the CPU time of the measuring thread (as Python's `time.thread_time_ns`), so the
 //! ratio to the peers holds even when other work shares the machine.
@@ -83,6 +85,8 @@ fn profile(name: &str) -> Profile {
 }
 
 struct Case {
+    /// The signing time of the peer's token (Unix seconds), when it differs from the global.
+    now: Option<i64>,
     profile: String,
     size: String,
     secret: String,
@@ -118,6 +122,7 @@ fn main() {
                 .expect("cases")
                 .iter()
                 .map(|c| Case {
+                    now: c.get("now").and_then(Value::as_i64),
                     profile: str_field(c, "profile"),
                     size: str_field(c, "size"),
                     secret: str_field(c, "secret"),
@@ -131,9 +136,16 @@ fn main() {
             let sessions = json::from_str(include_str!("../benches/sessions.json"), &limits)
                 .expect("benches/sessions.json");
             let mut cases = Vec::new();
-            for p in ["flask", "itsdangerous", "django", "django-cookie", "starlette"] {
+            for p in [
+                "flask",
+                "itsdangerous",
+                "django",
+                "django-cookie",
+                "starlette",
+            ] {
                 for (size, value) in sessions.as_dict().expect("dict") {
                     cases.push(Case {
+                        now: None,
                         profile: p.to_owned(),
                         size: size.clone(),
                         secret: "bench-secret-key-0123456789".to_owned(),
@@ -145,7 +157,6 @@ fn main() {
             (1_750_000_000, cases)
         }
     };
-    let now = UNIX_EPOCH + Duration::from_secs(now_unix as u64);
     // ONLY=profile/size (or ONLY=profile) limits the run, for profiling one case.
     let only = std::env::var("ONLY").ok();
     for case in cases {
@@ -156,6 +167,7 @@ fn main() {
         {
             continue;
         }
+        let now = UNIX_EPOCH + Duration::from_secs(case.now.unwrap_or(now_unix) as u64);
         let p = profile(&case.profile);
         let serializer: Serializer = p.serializer(case.secret.as_str()).expect("serializer");
         let ours = serializer.dumps_value_at(&case.value, now).expect("sign");
@@ -167,12 +179,24 @@ fn main() {
             .unwrap_or_else(|e| panic!("{} {}: {e}", case.profile, case.size));
         assert_eq!(loaded.value, case.value, "{} {}", case.profile, case.size);
         let op = std::env::var("OP").unwrap_or_default();
-        let sign_ns = if op == "verify" { 0.0 } else { time_op(batch_seconds, 5, || {
-            black_box(serializer.dumps_value_at(black_box(&case.value), now).ok());
-        }) };
-        let verify_ns = if op == "sign" { 0.0 } else { time_op(batch_seconds, 5, || {
-            black_box(serializer.loads_value_at(black_box(&token), max_age, now).ok());
-        }) };
+        let sign_ns = if op == "verify" {
+            0.0
+        } else {
+            time_op(batch_seconds, 5, || {
+                black_box(serializer.dumps_value_at(black_box(&case.value), now).ok());
+            })
+        };
+        let verify_ns = if op == "sign" {
+            0.0
+        } else {
+            time_op(batch_seconds, 5, || {
+                black_box(
+                    serializer
+                        .loads_value_at(black_box(&token), max_age, now)
+                        .ok(),
+                );
+            })
+        };
         println!(
             "{{\"profile\": \"{}\", \"size\": \"{}\", \"token_len\": {}, \"identical\": {}, \"sign_ns\": {:.1}, \"verify_ns\": {:.1}}}",
             case.profile,

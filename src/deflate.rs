@@ -68,6 +68,7 @@ struct Tables {
     base_length: [u16; LENGTH_CODES],
     base_dist: [u16; D_CODES],
     static_ltree_len: [u8; L_CODES + 2],
+    static_ltree_len16: [u16; L_CODES + 2],
     static_ltree_code: [u16; L_CODES + 2],
     static_dtree_code: [u16; D_CODES],
 }
@@ -93,6 +94,7 @@ const fn make_tables() -> Tables {
         base_length: [0; LENGTH_CODES],
         base_dist: [0; D_CODES],
         static_ltree_len: [0; L_CODES + 2],
+        static_ltree_len16: [0; L_CODES + 2],
         static_ltree_code: [0; L_CODES + 2],
         static_dtree_code: [0; D_CODES],
     };
@@ -143,6 +145,7 @@ const fn make_tables() -> Tables {
             _ => 8,
         };
         t.static_ltree_len[n] = len;
+        t.static_ltree_len16[n] = len as u16;
         bl_count[len as usize] += 1;
         n += 1;
     }
@@ -178,23 +181,28 @@ fn d_code(dist: usize) -> usize {
     usize::from(TABLES.dist_code[i & 511])
 }
 
+/// Node slots per tree array: a power of two above `HEAP_SIZE`, so that indexes masked with
+/// `SLOTS - 1` need no bounds check (every real index is below `HEAP_SIZE`).
+const SLOTS: usize = 1024;
+const SLOT_MASK: usize = SLOTS - 1;
+
 /// One Huffman tree (zlib's `ct_data` array and `tree_desc`): `freq` doubles as `code` and
 /// `dad` as `len` in zlib; separate fields give the same results here.
-struct Tree<const N: usize> {
-    freq: [u16; N],
-    code: [u16; N],
-    dad: [u16; N],
-    len: [u16; N],
+struct Tree {
+    freq: [u16; SLOTS],
+    code: [u16; SLOTS],
+    dad: [u16; SLOTS],
+    len: [u16; SLOTS],
     max_code: usize,
 }
 
-impl<const N: usize> Tree<N> {
+impl Tree {
     fn new() -> Self {
         Tree {
-            freq: [0; N],
-            code: [0; N],
-            dad: [0; N],
-            len: [0; N],
+            freq: [0; SLOTS],
+            code: [0; SLOTS],
+            dad: [0; SLOTS],
+            len: [0; SLOTS],
             max_code: 0,
         }
     }
@@ -235,56 +243,79 @@ const BL_KIND: TreeKind = TreeKind {
 
 /// The tree-building state zlib keeps in `deflate_state`.
 struct Builder {
-    heap: [usize; HEAP_SIZE],
+    heap: [u16; SLOTS],
     heap_len: usize,
     heap_max: usize,
-    depth: [u8; HEAP_SIZE],
+    /// zlib's `smaller(n, m)` compares (freq, depth); `freq << 8 | depth` orders the same.
+    key: [u32; SLOTS],
+    depth: [u8; SLOTS],
     bl_count: [u16; MAX_BITS + 1],
     opt_len: i64,
     static_len: i64,
 }
 
 impl Builder {
-    fn smaller<const N: usize>(&self, tree: &Tree<N>, n: usize, m: usize) -> bool {
-        tree.freq[n] < tree.freq[m] || (tree.freq[n] == tree.freq[m] && self.depth[n] <= self.depth[m])
+    fn new() -> Self {
+        Builder {
+            heap: [0; SLOTS],
+            heap_len: 0,
+            heap_max: 0,
+            key: [0; SLOTS],
+            depth: [0; SLOTS],
+            bl_count: [0; MAX_BITS + 1],
+            opt_len: 0,
+            static_len: 0,
+        }
     }
 
-    fn pqdownheap<const N: usize>(&mut self, tree: &Tree<N>, mut k: usize) {
-        let v = self.heap[k];
+    #[inline]
+    fn key_of(&self, node: u16) -> u32 {
+        self.key[usize::from(node) & SLOT_MASK]
+    }
+
+    #[inline]
+    fn pqdownheap(&mut self, mut k: usize) {
+        let v = self.heap[k & SLOT_MASK];
+        let v_key = self.key_of(v);
         let mut j = k << 1;
         while j <= self.heap_len {
-            if j < self.heap_len && self.smaller(tree, self.heap[j + 1], self.heap[j]) {
-                j += 1;
+            let mut child = self.heap[j & SLOT_MASK];
+            if j < self.heap_len {
+                let right = self.heap[(j + 1) & SLOT_MASK];
+                // zlib's `smaller(right, left)`: ties go right.
+                if self.key_of(right) <= self.key_of(child) {
+                    j += 1;
+                    child = right;
+                }
             }
-            if self.smaller(tree, v, self.heap[j]) {
+            if v_key <= self.key_of(child) {
                 break;
             }
-            self.heap[k] = self.heap[j];
+            self.heap[k & SLOT_MASK] = child;
             k = j;
             j <<= 1;
         }
-        self.heap[k] = v;
+        self.heap[k & SLOT_MASK] = v;
     }
 
-    fn gen_bitlen<const N: usize>(&mut self, tree: &mut Tree<N>, kind: &TreeKind) {
+    fn gen_bitlen(&mut self, tree: &mut Tree, kind: &TreeKind) {
         let max_code = tree.max_code;
         self.bl_count = [0; MAX_BITS + 1];
         let mut overflow = 0i32;
-        tree.len[self.heap[self.heap_max]] = 0;
-        let mut h = self.heap_max + 1;
-        while h < HEAP_SIZE {
-            let n = self.heap[h];
-            let mut bits = usize::from(tree.len[usize::from(tree.dad[n])]) + 1;
+        tree.len[usize::from(self.heap[self.heap_max & SLOT_MASK]) & SLOT_MASK] = 0;
+        for h in self.heap_max + 1..HEAP_SIZE {
+            let n = usize::from(self.heap[h & SLOT_MASK]) & SLOT_MASK;
+            let dad = usize::from(tree.dad[n]) & SLOT_MASK;
+            let mut bits = usize::from(tree.len[dad]) + 1;
             if bits > kind.max_length {
                 bits = kind.max_length;
                 overflow += 1;
             }
             tree.len[n] = bits as u16;
-            h += 1;
             if n > max_code {
                 continue; // not a leaf
             }
-            self.bl_count[bits] += 1;
+            self.bl_count[bits & MAX_BITS] += 1;
             let xbits = if n >= kind.extra_base {
                 usize::from(kind.extra_bits[n - kind.extra_base])
             } else {
@@ -299,6 +330,7 @@ impl Builder {
         if overflow == 0 {
             return;
         }
+        // Rare (long codes on skewed inputs): zlib's repair, verbatim.
         loop {
             let mut bits = kind.max_length - 1;
             while self.bl_count[bits] == 0 {
@@ -318,12 +350,13 @@ impl Builder {
             let mut n = self.bl_count[bits];
             while n != 0 {
                 h -= 1;
-                let m = self.heap[h];
+                let m = usize::from(self.heap[h]);
                 if m > max_code {
                     continue;
                 }
                 if usize::from(tree.len[m]) != bits {
-                    self.opt_len += (bits as i64 - i64::from(tree.len[m])) * i64::from(tree.freq[m]);
+                    self.opt_len +=
+                        (bits as i64 - i64::from(tree.len[m])) * i64::from(tree.freq[m]);
                     tree.len[m] = bits as u16;
                 }
                 n -= 1;
@@ -332,24 +365,25 @@ impl Builder {
         }
     }
 
-    fn gen_codes<const N: usize>(&self, tree: &mut Tree<N>) {
+    fn gen_codes(&self, tree: &mut Tree) {
         let mut next_code = [0u16; MAX_BITS + 1];
         let mut code = 0u32;
-        for bits in 1..=MAX_BITS {
-            code = (code + u32::from(self.bl_count[bits - 1])) << 1;
-            next_code[bits] = code as u16;
+        for (next, &count) in next_code.iter_mut().skip(1).zip(&self.bl_count) {
+            code = (code + u32::from(count)) << 1;
+            *next = code as u16;
         }
         for n in 0..=tree.max_code {
-            let len = usize::from(tree.len[n]);
+            let len = usize::from(tree.len[n & SLOT_MASK]) & MAX_BITS;
             if len == 0 {
                 continue;
             }
-            tree.code[n] = bi_reverse(u32::from(next_code[len]), len as u32) as u16;
+            // bi_reverse(next_code[len], len)
+            tree.code[n & SLOT_MASK] = next_code[len].reverse_bits() >> (16 - len);
             next_code[len] = next_code[len].wrapping_add(1);
         }
     }
 
-    fn build_tree<const N: usize>(&mut self, tree: &mut Tree<N>, kind: &TreeKind) {
+    fn build_tree(&mut self, tree: &mut Tree, kind: &TreeKind) {
         let elems = kind.elems;
         let mut max_code: isize = -1;
         self.heap_len = 0;
@@ -357,9 +391,10 @@ impl Builder {
         for n in 0..elems {
             if tree.freq[n] != 0 {
                 self.heap_len += 1;
-                self.heap[self.heap_len] = n;
+                self.heap[self.heap_len] = n as u16;
                 max_code = n as isize;
                 self.depth[n] = 0;
+                self.key[n] = u32::from(tree.freq[n]) << 8;
             } else {
                 tree.len[n] = 0;
             }
@@ -373,9 +408,10 @@ impl Builder {
                 0
             };
             self.heap_len += 1;
-            self.heap[self.heap_len] = node;
+            self.heap[self.heap_len] = node as u16;
             tree.freq[node] = 1;
             self.depth[node] = 0;
+            self.key[node] = 1 << 8;
             self.opt_len -= 1;
             if let Some(stree) = kind.static_len {
                 self.static_len -= i64::from(stree[node]);
@@ -384,75 +420,90 @@ impl Builder {
         tree.max_code = max_code as usize;
         let mut n = self.heap_len / 2;
         while n >= 1 {
-            self.pqdownheap(tree, n);
+            self.pqdownheap(n);
             n -= 1;
         }
         let mut node = elems;
         loop {
             // pqremove
-            let n = self.heap[1];
-            self.heap[1] = self.heap[self.heap_len];
+            let n = usize::from(self.heap[1]) & SLOT_MASK;
+            self.heap[1] = self.heap[self.heap_len & SLOT_MASK];
             self.heap_len -= 1;
-            self.pqdownheap(tree, 1);
-            let m = self.heap[1];
+            self.pqdownheap(1);
+            let m = usize::from(self.heap[1]) & SLOT_MASK;
             self.heap_max -= 1;
-            self.heap[self.heap_max] = n;
+            self.heap[self.heap_max & SLOT_MASK] = n as u16;
             self.heap_max -= 1;
-            self.heap[self.heap_max] = m;
-            tree.freq[node] = tree.freq[n].wrapping_add(tree.freq[m]);
-            self.depth[node] = self.depth[n].max(self.depth[m]) + 1;
+            self.heap[self.heap_max & SLOT_MASK] = m as u16;
+            let node_slot = node & SLOT_MASK;
+            tree.freq[node_slot] = tree.freq[n].wrapping_add(tree.freq[m]);
+            self.depth[node_slot] = self.depth[n].max(self.depth[m]) + 1;
+            self.key[node_slot] =
+                (u32::from(tree.freq[node_slot]) << 8) | u32::from(self.depth[node_slot]);
             tree.dad[n] = node as u16;
             tree.dad[m] = node as u16;
-            self.heap[1] = node;
+            self.heap[1] = node as u16;
             node += 1;
-            self.pqdownheap(tree, 1);
+            self.pqdownheap(1);
             if self.heap_len < 2 {
                 break;
             }
         }
         self.heap_max -= 1;
-        self.heap[self.heap_max] = self.heap[1];
+        self.heap[self.heap_max & SLOT_MASK] = self.heap[1];
         self.gen_bitlen(tree, kind);
         self.gen_codes(tree);
     }
 }
 
 /// Walks a tree's code lengths as zlib's `scan_tree`/`send_tree` do, calling `emit` with
-/// (bit-length symbol, repeat count) for each run.
-fn walk_tree<const N: usize>(tree: &mut Tree<N>, max_code: usize, mut emit: impl FnMut(Run)) {
+/// each bit-length symbol run, in order.
+///
+/// zlib steps element by element; this steps run by run (a run = equal lengths), splitting each
+/// run into the same pieces: zeros in pieces of up to 138; a non-zero length in a first piece of
+/// up to 7 (after a different length) then pieces of up to 6.
+fn walk_tree(tree: &Tree, max_code: usize, mut emit: impl FnMut(Run)) {
+    let lens = &tree.len;
+    let end = (max_code + 1).min(SLOTS);
     let mut prevlen: i32 = -1;
-    let mut nextlen = i32::from(tree.len[0]);
-    let mut count = 0;
-    let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
-    tree.len[max_code + 1] = 0xffff; // guard
-    for n in 0..=max_code {
-        let curlen = nextlen;
-        nextlen = i32::from(tree.len[n + 1]);
-        count += 1;
-        if count < max_count && curlen == nextlen {
-            continue;
-        } else if count < min_count {
-            emit(Run::Lengths(curlen as usize, count));
-        } else if curlen != 0 {
-            emit(Run::Repeat {
-                len: curlen as usize,
-                count,
-                new: curlen != prevlen,
-            });
-        } else if count <= 10 {
-            emit(Run::Zeros3To10(count));
-        } else {
-            emit(Run::Zeros11To138(count));
+    let mut n = 0;
+    while n < end {
+        let curlen = lens[n];
+        let mut r = 1;
+        while n + r < end && lens[n + r] == curlen {
+            r += 1;
         }
-        count = 0;
-        prevlen = curlen;
-        (max_count, min_count) = if nextlen == 0 {
-            (138, 3)
-        } else if curlen == nextlen {
-            (6, 3)
-        } else {
-            (7, 4)
-        };
+        n += r;
+        let cur = i32::from(curlen);
+        let mut first = true;
+        let mut left = r as u32;
+        while left > 0 {
+            let max_count = if cur == 0 {
+                138
+            } else if first {
+                7
+            } else {
+                6
+            };
+            let min_count = if cur == 0 || !first { 3 } else { 4 };
+            let count = left.min(max_count);
+            left -= count;
+            if count < min_count {
+                emit(Run::Lengths(cur as usize, count));
+            } else if cur != 0 {
+                emit(Run::Repeat {
+                    len: cur as usize,
+                    count,
+                    new: cur != prevlen,
+                });
+            } else if count <= 10 {
+                emit(Run::Zeros3To10(count));
+            } else {
+                emit(Run::Zeros11To138(count));
+            }
+            prevlen = cur;
+            first = false;
+        }
     }
 }
 
@@ -461,7 +512,11 @@ enum Run {
     /// `count` times the length `len`, sent one by one.
     Lengths(usize, u32),
     /// `len` (sent first when `new`), then REP_3_6 for the rest.
-    Repeat { len: usize, count: u32, new: bool },
+    Repeat {
+        len: usize,
+        count: u32,
+        new: bool,
+    },
     Zeros3To10(u32),
     Zeros11To138(u32),
 }
@@ -497,26 +552,39 @@ impl Bits<'_> {
     }
 }
 
-/// Per-thread buffers, kept between calls: allocating them costs more than a small deflate.
+/// Chain links, indexed by position (a power of two above `MAX_INPUT`, so masking the index is
+/// exact and spares the bounds check).
+const PREV_SIZE: usize = 1 << 14;
+
+/// Per-thread buffers, kept between calls: allocating and clearing them costs more than a
+/// small deflate.
 struct Scratch {
     window: Vec<u8>,
     /// Hash heads tagged with a generation (`generation << 16 | position`), so the table needs
     /// no clearing between calls.
-    head: Box<[u32]>,
+    head: Box<[u32; HASH_SIZE]>,
     generation: u32,
-    prev: Box<[u16]>,
+    prev: Box<[u16; PREV_SIZE]>,
     /// Symbols: `distance << 8 | length - 3` for matches, the byte for literals (distance 0).
     syms: Vec<u32>,
+    ltree: Tree,
+    dtree: Tree,
+    bltree: Tree,
+    builder: Builder,
 }
 
 impl Scratch {
     fn new() -> Self {
         Scratch {
             window: Vec::new(),
-            head: vec![0; HASH_SIZE].into_boxed_slice(),
+            head: Box::new([0; HASH_SIZE]),
             generation: 0,
-            prev: vec![0; MAX_INPUT].into_boxed_slice(),
+            prev: Box::new([0; PREV_SIZE]),
             syms: Vec::new(),
+            ltree: Tree::new(),
+            dtree: Tree::new(),
+            bltree: Tree::new(),
+            builder: Builder::new(),
         }
     }
 }
@@ -558,10 +626,12 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
         s.generation = 1;
     }
     s.syms.clear();
-    let mut ltree: Tree<HEAP_SIZE> = Tree::new();
-    let mut dtree: Tree<{ 2 * D_CODES + 1 }> = Tree::new();
-    ltree.freq[END_BLOCK] = 1;
-    lz77(s, data.len(), &mut ltree, &mut dtree);
+    // zlib's init_block.
+    s.ltree.freq[..L_CODES].fill(0);
+    s.dtree.freq[..D_CODES].fill(0);
+    s.bltree.freq[..BL_CODES].fill(0);
+    s.ltree.freq[END_BLOCK] = 1;
+    lz77(s, data.len());
     out.reserve(data.len() / 2 + 64);
     out.extend_from_slice(&[0x78, 0x9c]); // deflate, 32K window, level 6 flags
     let mut bits = Bits {
@@ -569,7 +639,7 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
         buf: 0,
         valid: 0,
     };
-    flush_block(&mut bits, data, &s.syms, &mut ltree, &mut dtree);
+    flush_block(&mut bits, data, s);
     bits.windup();
     out.extend_from_slice(&adler32(data).to_be_bytes());
 }
@@ -579,34 +649,31 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
 #[inline]
 fn insert_string(
     window: &[u8],
-    head: &mut [u32],
-    prev: &mut [u16],
+    head: &mut [u32; HASH_SIZE],
+    prev: &mut [u16; PREV_SIZE],
     generation: u32,
     ins_h: &mut u32,
     pos: usize,
 ) -> usize {
     *ins_h = ((*ins_h << HASH_SHIFT) ^ u32::from(window[pos + MIN_MATCH - 1])) & HASH_MASK;
-    let slot = &mut head[*ins_h as usize];
+    let slot = &mut head[(*ins_h & HASH_MASK) as usize];
     let old = if *slot >> 16 == generation {
         (*slot & 0xffff) as usize
     } else {
         0
     };
-    prev[pos] = old as u16;
+    prev[pos & (PREV_SIZE - 1)] = old as u16;
     *slot = (generation << 16) | pos as u32;
     old
 }
 
 /// zlib's `deflate_slow` over the whole input at once.
-fn lz77(
-    s: &mut Scratch,
-    n: usize,
-    ltree: &mut Tree<HEAP_SIZE>,
-    dtree: &mut Tree<{ 2 * D_CODES + 1 }>,
-) {
+fn lz77(s: &mut Scratch, n: usize) {
     let window = s.window.as_slice();
-    let head = &mut s.head[..];
-    let prev = &mut s.prev[..];
+    let head = &mut *s.head;
+    let prev = &mut *s.prev;
+    let ltree = &mut s.ltree;
+    let dtree = &mut s.dtree;
     let generation = s.generation;
     let syms = &mut s.syms;
     let mut ins_h: u32 = 0;
@@ -683,7 +750,7 @@ fn lz77(
 #[inline]
 fn longest_match(
     window: &[u8],
-    prev: &[u16],
+    prev: &[u16; PREV_SIZE],
     strstart: usize,
     mut cur_match: usize,
     prev_length: usize,
@@ -718,7 +785,7 @@ fn longest_match(
                 }
             }
         }
-        cur_match = usize::from(prev[cur_match]);
+        cur_match = usize::from(prev[cur_match & (PREV_SIZE - 1)]);
         chain_length -= 1;
         if cur_match == 0 || chain_length == 0 {
             break;
@@ -744,30 +811,18 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     i
 }
 
-/// zlib's `_tr_flush_block` for the last (and only) block, then `init_block` is not needed.
-fn flush_block(
-    bits: &mut Bits<'_>,
-    data: &[u8],
-    syms: &[u32],
-    ltree: &mut Tree<HEAP_SIZE>,
-    dtree: &mut Tree<{ 2 * D_CODES + 1 }>,
-) {
-    let mut b = Builder {
-        heap: [0; HEAP_SIZE],
-        heap_len: 0,
-        heap_max: 0,
-        depth: [0; HEAP_SIZE],
-        bl_count: [0; MAX_BITS + 1],
-        opt_len: 0,
-        static_len: 0,
-    };
-    b.build_tree(ltree, &L_KIND);
-    b.build_tree(dtree, &D_KIND);
-    let mut bltree: Tree<{ 2 * BL_CODES + 1 }> = Tree::new();
-    let (lmax, dmax) = (ltree.max_code, dtree.max_code);
-    for_runs(ltree, lmax, &mut bltree);
-    for_runs(dtree, dmax, &mut bltree);
-    b.build_tree(&mut bltree, &BL_KIND);
+/// zlib's `_tr_flush_block` for the last (and only) block.
+fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
+    let b = &mut s.builder;
+    b.opt_len = 0;
+    b.static_len = 0;
+    b.build_tree(&mut s.ltree, &L_KIND);
+    b.build_tree(&mut s.dtree, &D_KIND);
+    let (lmax, dmax) = (s.ltree.max_code, s.dtree.max_code);
+    for_runs(&s.ltree, lmax, &mut s.bltree);
+    for_runs(&s.dtree, dmax, &mut s.bltree);
+    b.build_tree(&mut s.bltree, &BL_KIND);
+    let bltree = &s.bltree;
     let mut max_blindex = BL_CODES - 1;
     while max_blindex >= 3 && bltree.len[usize::from(BL_ORDER[max_blindex])] == 0 {
         max_blindex -= 1;
@@ -790,9 +845,9 @@ fn flush_block(
         bits.send((1 << 1) + 1, 3);
         compress_block(
             bits,
-            syms,
+            &s.syms,
             &TABLES.static_ltree_code,
-            &TABLES.static_ltree_len,
+            &TABLES.static_ltree_len16,
             &TABLES.static_dtree_code,
             &[5; D_CODES],
         );
@@ -805,25 +860,20 @@ fn flush_block(
         for &rank in BL_ORDER.iter().take(blcodes) {
             bits.send(u32::from(bltree.len[usize::from(rank)]), 3);
         }
-        send_tree(bits, ltree, lcodes - 1, &bltree);
-        send_tree(bits, dtree, dcodes - 1, &bltree);
-        let mut llen = [0u8; L_CODES + 2];
-        let mut lcode = [0u16; L_CODES + 2];
-        for i in 0..=lmax {
-            llen[i] = ltree.len[i] as u8;
-            lcode[i] = ltree.code[i];
-        }
-        let mut dlen = [0u8; D_CODES];
-        let mut dcode = [0u16; D_CODES];
-        for i in 0..=dmax.min(D_CODES - 1) {
-            dlen[i] = dtree.len[i] as u8;
-            dcode[i] = dtree.code[i];
-        }
-        compress_block(bits, syms, &lcode, &llen, &dcode, &dlen);
+        send_tree(bits, &s.ltree, lcodes - 1, bltree);
+        send_tree(bits, &s.dtree, dcodes - 1, bltree);
+        compress_block(
+            bits,
+            &s.syms,
+            &s.ltree.code,
+            &s.ltree.len,
+            &s.dtree.code,
+            &s.dtree.len,
+        );
     }
 }
 
-fn for_runs<const N: usize>(tree: &mut Tree<N>, max_code: usize, bl: &mut Tree<{ 2 * BL_CODES + 1 }>) {
+fn for_runs(tree: &Tree, max_code: usize, bl: &mut Tree) {
     walk_tree(tree, max_code, |run| match run {
         Run::Lengths(len, count) => bl.freq[len] += count as u16,
         Run::Repeat { len, new, .. } => {
@@ -837,13 +887,8 @@ fn for_runs<const N: usize>(tree: &mut Tree<N>, max_code: usize, bl: &mut Tree<{
     });
 }
 
-fn send_tree<const N: usize>(
-    bits: &mut Bits<'_>,
-    tree: &mut Tree<N>,
-    max_code: usize,
-    bl: &Tree<{ 2 * BL_CODES + 1 }>,
-) {
-    let mut code = |bits: &mut Bits<'_>, c: usize| {
+fn send_tree(bits: &mut Bits<'_>, tree: &Tree, max_code: usize, bl: &Tree) {
+    let code = |bits: &mut Bits<'_>, c: usize| {
         bits.send(u32::from(bl.code[c]), u32::from(bl.len[c]));
     };
     walk_tree(tree, max_code, |run| match run {
@@ -875,10 +920,10 @@ fn send_tree<const N: usize>(
 fn compress_block(
     bits: &mut Bits<'_>,
     syms: &[u32],
-    lcode: &[u16; L_CODES + 2],
-    llen: &[u8; L_CODES + 2],
-    dcode: &[u16; D_CODES],
-    dlen: &[u8; D_CODES],
+    lcode: &[u16],
+    llen: &[u16],
+    dcode: &[u16],
+    dlen: &[u16],
 ) {
     for &sym in syms {
         let dist = (sym >> 8) as usize;
@@ -963,7 +1008,10 @@ mod tests {
         for data in &cases {
             assert_eq!(ours(data), c_zlib(data), "input of {} bytes", data.len());
         }
-        assert!(!zlib_compress_into(&vec![0; MAX_INPUT + 1], &mut Vec::new()));
+        assert!(!zlib_compress_into(
+            &vec![0; MAX_INPUT + 1],
+            &mut Vec::new()
+        ));
     }
 
     #[test]
@@ -998,7 +1046,12 @@ mod tests {
                     data.push(b"0123456789abcdef"[(r >> 16) as usize % 16]);
                 }
             }
-            assert_eq!(ours(&data), c_zlib(&data), "round {round}, {} bytes", data.len());
+            assert_eq!(
+                ours(&data),
+                c_zlib(&data),
+                "round {round}, {} bytes",
+                data.len()
+            );
         }
     }
 

@@ -228,7 +228,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Lowercase hex only: Django compares the hex strings, so `ABC` never matches `abc`.
 fn unhex(text: &[u8]) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || text.len() > 128 {
+    if !text.len().is_multiple_of(2) || text.len() > 128 {
         return None;
     }
     let nibble = |c: u8| match c {

@@ -261,13 +261,32 @@ pub const DEFAULT_MAX_DECOMPRESSED: usize = 1 << 20;
 /// assert_eq!(&c[..2], b"\x78\x9c");
 /// ```
 pub fn zlib_compress(data: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 2 + 16),
-        flate2::Compression::new(6),
-    );
+    let mut out = Vec::with_capacity(data.len() / 2 + 16);
+    zlib_compress_into(data, &mut out);
+    out
+}
+
+/// [`zlib_compress`], appending to `out`: the hot path of signing, with no allocation once
+/// `out` has room.
+///
+/// Inputs of up to 16 000 bytes (every cookie) go through this crate's port of zlib's
+/// deflate, which writes the same bytes as a fresh C zlib stream without its per-call setup;
+/// longer ones through a fresh C zlib stream (a reused one may differ from Python's output).
+///
+/// ```
+/// use signed_cookie::encoding::{zlib_compress_into, zlib_decompress};
+/// let mut out = b"prefix".to_vec();
+/// zlib_compress_into(b"abcabcabcabc", &mut out);
+/// assert_eq!(zlib_decompress(&out[6..], 100).unwrap(), b"abcabcabcabc");
+/// ```
+pub fn zlib_compress_into(data: &[u8], out: &mut Vec<u8>) {
+    if crate::deflate::zlib_compress_into(data, out) {
+        return;
+    }
+    let mut encoder = flate2::write::ZlibEncoder::new(out, flate2::Compression::new(6));
     // Writing into a Vec cannot fail.
     let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
+    let _ = encoder.finish();
 }
 
 /// Inflates a complete zlib stream, failing once the output would pass `limit` bytes.

@@ -12,7 +12,7 @@
 )]
 
 use crate::encoding::{
-    base64_decode, base64_encode, base64url_decode_into, base64url_encode_into, zlib_compress,
+    base64_decode, base64_encode, base64url_decode_into, base64url_encode_into, zlib_compress_into,
     zlib_decompress_into, DEFAULT_MAX_DECOMPRESSED,
 };
 use crate::error::{Error, PayloadFault, SignatureFault};
@@ -146,6 +146,9 @@ pub struct FlaskTaggedJson {
 
 impl JsonDialect for FlaskTaggedJson {
     fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error> {
+        if tagged::needs_no_tags(value, self.scheme) {
+            return json::to_writer(value, &JsonStyle::FLASK, out);
+        }
         json::to_writer(&tagged::tag(value, self.scheme)?, &JsonStyle::FLASK, out)
     }
     fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault> {
@@ -173,7 +176,15 @@ pub enum Envelope {
     StandardBase64,
 }
 
-/// Limits applied to untrusted tokens.
+/// Limits applied to untrusted tokens, set with [`Serializer::with_limits`] and
+/// `Codec::with_limits` (tested in `tests/limits.rs`):
+///
+/// | limit | default | when exceeded |
+/// |---|---|---|
+/// | `max_token_len` | 1 MiB | `BadSignature` (`TooLong`), before any MAC or decoding |
+/// | `max_decompressed` | 1 MiB | `BadPayload` (`Zlib(TooLarge)`); memory stays near the limit |
+/// | `json.max_depth` | 128 (at most 512, [`json::MAX_WRITE_DEPTH`]) | `BadPayload` (`Json(TooDeep)`) |
+/// | `json.max_int_digits` | 4300, as Python 3.11 | `BadPayload` (`Json(IntTooLong)`) |
 ///
 /// ```
 /// let limits = signed_cookie::serializer::DecodeLimits::default();
@@ -181,9 +192,10 @@ pub enum Envelope {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DecodeLimits {
-    /// Longest token accepted; longer ones are refused before any MAC is computed.
+    /// Longest token accepted (default 1 MiB); longer ones are refused before any MAC is
+    /// computed.
     pub max_token_len: usize,
-    /// Largest inflated payload (a signed zlib bomb stops here).
+    /// Largest inflated payload (default 1 MiB): a signed zlib bomb stops here.
     pub max_decompressed: usize,
     /// JSON nesting and integer limits.
     pub json: json::Limits,
@@ -403,6 +415,29 @@ pub struct Unverified {
 thread_local! {
     /// One inflater per thread, reset per use: creating one costs more than inflating a cookie.
     static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(true));
+    /// Per-thread byte buffers of the envelope (zlib bytes on both paths, decoded JSON on
+    /// load), so that signing and verifying allocate no scratch space per call.
+    static ZLIB_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static JSON_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with one of the per-thread buffers, emptied; with a fresh one if it is in use.
+fn with_buffer<R>(
+    key: &'static std::thread::LocalKey<RefCell<Vec<u8>>>,
+    f: impl FnOnce(&mut Vec<u8>) -> R,
+) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            let result = f(&mut buf);
+            // A rare large payload should not stay pinned to the thread.
+            if buf.capacity() > 64 << 10 {
+                *buf = Vec::new();
+            }
+            result
+        }
+        Err(_) => f(&mut Vec::new()),
+    })
 }
 
 /// Values to and from signed tokens: JSON dialect + envelope + (timestamp) signer.
@@ -661,9 +696,10 @@ impl Serializer {
 
     /// Decodes the envelope and parses the JSON of a payload.
     fn load_payload(&self, payload: &str) -> Result<Value, Error> {
-        let mut raw = Vec::new();
-        self.envelope.unwrap(payload, &self.limits, &mut raw)?;
-        Ok(self.dialect.load(&raw, &self.limits.json)?)
+        with_buffer(&JSON_BYTES, |raw| {
+            self.envelope.unwrap(payload, &self.limits, raw)?;
+            Ok(self.dialect.load(raw, &self.limits.json)?)
+        })
     }
 }
 
@@ -680,11 +716,18 @@ impl Envelope {
         match self {
             Envelope::UrlSafe { compress } => {
                 if *compress {
-                    let compressed = zlib_compress(json);
-                    // Python: `if len(compressed) < (len(json) - 1)`.
-                    if compressed.len() + 1 < json.len() {
-                        out.push('.');
-                        base64url_encode_into(&compressed, out);
+                    let compressed = with_buffer(&ZLIB_BYTES, |compressed| {
+                        zlib_compress_into(json, compressed);
+                        // Python: `if len(compressed) < (len(json) - 1)`.
+                        if compressed.len() + 1 < json.len() {
+                            out.push('.');
+                            base64url_encode_into(compressed, out);
+                            true
+                        } else {
+                            false
+                        }
+                    });
+                    if compressed {
                         return;
                     }
                 }
@@ -742,22 +785,26 @@ impl Envelope {
     ) -> Result<(), PayloadFault> {
         match self {
             Envelope::UrlSafe { .. } => match payload.strip_prefix('.') {
-                Some(compressed) => {
-                    let mut deflated = Vec::new();
-                    base64url_decode_into(compressed.as_bytes(), &mut deflated)
+                Some(compressed) => with_buffer(&ZLIB_BYTES, |deflated| {
+                    base64url_decode_into(compressed.as_bytes(), deflated)
                         .map_err(PayloadFault::Base64)?;
                     INFLATER
-                        .with(|inflater| {
-                            let mut inflater = inflater.borrow_mut();
-                            zlib_decompress_into(
+                        .with(|inflater| match inflater.try_borrow_mut() {
+                            Ok(mut inflater) => zlib_decompress_into(
                                 &mut inflater,
-                                &deflated,
+                                deflated,
                                 limits.max_decompressed,
                                 out,
-                            )
+                            ),
+                            Err(_) => zlib_decompress_into(
+                                &mut flate2::Decompress::new(true),
+                                deflated,
+                                limits.max_decompressed,
+                                out,
+                            ),
                         })
                         .map_err(PayloadFault::Zlib)
-                }
+                }),
                 None => {
                     base64url_decode_into(payload.as_bytes(), out).map_err(PayloadFault::Base64)
                 }

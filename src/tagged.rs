@@ -108,6 +108,31 @@ pub fn tag(value: &Value, scheme: TagScheme) -> Result<Value, Error> {
     tag_rec(value, scheme, 0)
 }
 
+/// True when [`tag`] would return `value` unchanged (no tuple, bytes, Markup, UUID or
+/// datetime, no one-key dict to escape): Flask's serializer can then write it as it is,
+/// without the copy.
+pub(crate) fn needs_no_tags(value: &Value, scheme: TagScheme) -> bool {
+    fn plain(value: &Value, scheme: TagScheme, depth: usize) -> bool {
+        if depth > MAX_WRITE_DEPTH {
+            return false; // let `tag` report it
+        }
+        match value {
+            Value::Dict(m) => {
+                escaped_entry(m, scheme).is_none()
+                    && m.values().all(|v| plain(v, scheme, depth + 1))
+            }
+            Value::List(items) => items.iter().all(|v| plain(v, scheme, depth + 1)),
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => true,
+            Value::Tuple(_)
+            | Value::Bytes(_)
+            | Value::Markup(_)
+            | Value::Uuid(_)
+            | Value::DateTime(_) => false,
+        }
+    }
+    plain(value, scheme, 0)
+}
+
 fn tag_rec(value: &Value, scheme: TagScheme, depth: usize) -> Result<Value, Error> {
     if depth > MAX_WRITE_DEPTH {
         return Err(Error::TooDeep {
@@ -207,20 +232,19 @@ fn untag_rec(value: Value, scheme: TagScheme, depth: usize) -> Result<Value, Err
             limit: MAX_WRITE_DEPTH,
         });
     }
+    // In place: rebuilding every map would re-hash every key of the session on each load.
     match value {
-        Value::Dict(m) => {
-            let mut out = Map::with_capacity(m.len());
-            for (k, v) in m {
-                out.insert(k, untag_rec(v, scheme, depth + 1)?);
+        Value::Dict(mut m) => {
+            for v in m.values_mut() {
+                *v = untag_rec(std::mem::replace(v, Value::Null), scheme, depth + 1)?;
             }
-            untag_dict(out, scheme)
+            untag_dict(m, scheme)
         }
-        Value::List(items) => {
-            let mut out = Vec::with_capacity(items.len());
-            for v in items {
-                out.push(untag_rec(v, scheme, depth + 1)?);
+        Value::List(mut items) => {
+            for v in &mut items {
+                *v = untag_rec(std::mem::replace(v, Value::Null), scheme, depth + 1)?;
             }
-            Ok(Value::List(out))
+            Ok(Value::List(items))
         }
         other => Ok(other),
     }

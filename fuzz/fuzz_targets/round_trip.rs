@@ -51,12 +51,13 @@ fuzz_target!(|input: (u8, ArbValue, String)| {
                     panic!("{}: dumps gave {got:?}, expected {expected:?}", label(e))
                 }
             };
+            if e.profile.compat == Compat::Flask012 && has_ambiguous_tag_dict(&value) {
+                // Flask 0.12 reads such a dict as a tag, or fails on it, as Flask itself does.
+                return;
+            }
             let loaded = s
                 .loads_value_at(&token, e.profile.default_max_age, now)
                 .unwrap_or_else(|err| panic!("{}: {err} for {token}", label(e)));
-            if e.profile.compat == Compat::Flask012 && has_ambiguous_tag_dict(&value) {
-                return;
-            }
             assert!(
                 same(&loaded.value, &expected),
                 "{}: {value:?} came back as {:?}",

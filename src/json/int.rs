@@ -37,6 +37,14 @@ impl Int {
         if trimmed.is_empty() {
             return Int(Repr::Small(0));
         }
+        // Up to 18 digits always fit an i64: no text to build (the common case, per number
+        // of every parsed document).
+        if trimmed.len() <= 18 {
+            let magnitude = trimmed
+                .bytes()
+                .fold(0i64, |n, d| n * 10 + i64::from(d.wrapping_sub(b'0') % 10));
+            return Int(Repr::Small(if negative { -magnitude } else { magnitude }));
+        }
         let mut text = String::with_capacity(trimmed.len() + 1);
         if negative {
             text.push('-');

@@ -7,6 +7,11 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
+    /// Values of the arrays being parsed, innermost last: each array is moved out in one
+    /// exact-size allocation when it closes, instead of growing its own vector.
+    items: Vec<Value>,
+    /// Entries of the objects being parsed, likewise: each map is built at its final size.
+    entries: Vec<(String, Value)>,
 }
 
 impl<'a> Parser<'a> {
@@ -223,12 +228,12 @@ impl<'a> Parser<'a> {
     fn object(&mut self, depth: usize) -> Result<Value, Error> {
         self.check_depth(depth)?;
         self.pos += 1; // '{'
-        let mut map = Map::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Dict(map));
+            return Ok(Value::Dict(Map::new()));
         }
+        let mark = self.entries.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
@@ -242,12 +247,16 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth)?;
-            // Python builds dict(pairs): last value wins, first position kept.
-            map.insert(key, value);
+            self.entries.push((key, value));
             self.skip_ws();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
+                    let mut map = Map::with_capacity(self.entries.len() - mark);
+                    // Python builds dict(pairs): last value wins, first position kept.
+                    for (key, value) in self.entries.drain(mark..) {
+                        map.insert(key, value);
+                    }
                     return Ok(Value::Dict(map));
                 }
                 Some(b',') => {
@@ -262,19 +271,20 @@ impl<'a> Parser<'a> {
     fn array(&mut self, depth: usize) -> Result<Value, Error> {
         self.check_depth(depth)?;
         self.pos += 1; // '['
-        let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::List(items));
+            return Ok(Value::List(Vec::new()));
         }
+        let mark = self.items.len();
         loop {
-            items.push(self.value(depth)?);
+            let item = self.value(depth)?;
+            self.items.push(item);
             self.skip_ws();
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::List(items));
+                    return Ok(Value::List(self.items.drain(mark..).collect()));
                 }
                 Some(b',') => {
                     self.pos += 1;
@@ -311,6 +321,8 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         bytes: text.as_bytes(),
         pos: 0,
         limits,
+        items: Vec::new(),
+        entries: Vec::new(),
     };
     p.skip_ws();
     let value = p.value(0)?;

@@ -250,8 +250,19 @@ fn io_err(e: io::Error) -> Error {
 
 impl Walker<'_> {
     fn string(&mut self, s: &str) -> Result<(), Error> {
-        self.fmt.begin_string(self.out).map_err(io_err)?;
         let bytes = s.as_bytes();
+        // Printable ASCII other than `"` and `\` is written as it is in every style: one copy.
+        if bytes
+            .iter()
+            .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+        {
+            self.out.reserve(bytes.len() + 2);
+            self.out.push(b'"');
+            self.out.extend_from_slice(bytes);
+            self.out.push(b'"');
+            return Ok(());
+        }
+        self.fmt.begin_string(self.out).map_err(io_err)?;
         let mut start = 0;
         for (i, &b) in bytes.iter().enumerate() {
             let escape = match b {
@@ -302,25 +313,47 @@ impl Walker<'_> {
 
     fn entries<'v, I>(&mut self, entries: I, depth: usize) -> Result<(), Error>
     where
-        I: Iterator<Item = (&'v str, &'v Value)>,
+        I: Iterator<Item = (&'v str, &'v Value)> + Clone,
     {
         self.fmt.begin_object(self.out).map_err(io_err)?;
-        let mut entries: Vec<(&str, &Value)> = entries.collect();
-        if self.fmt.style.sort_keys {
-            // Python compares str by code point; UTF-8 byte order agrees.
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-        }
-        for (i, (k, v)) in entries.into_iter().enumerate() {
-            self.fmt
-                .begin_object_key(self.out, i == 0)
-                .map_err(io_err)?;
-            self.string(k)?;
-            self.fmt.end_object_key(self.out).map_err(io_err)?;
-            self.fmt.begin_object_value(self.out).map_err(io_err)?;
-            self.value(v, depth)?;
-            self.fmt.end_object_value(self.out).map_err(io_err)?;
+        // Python compares str by code point; UTF-8 byte order agrees.
+        if !self.fmt.style.sort_keys || entries.clone().is_sorted_by(|a, b| a.0 <= b.0) {
+            for (i, (k, v)) in entries.enumerate() {
+                self.entry(i, k, v, depth)?;
+            }
+        } else {
+            // Sessions have a handful of keys: sort them on the stack, not in a new vector.
+            const ON_STACK: usize = 16;
+            static NULL: Value = Value::Null;
+            let count = entries.clone().count();
+            let mut stack = [("", &NULL); ON_STACK];
+            let mut heap = Vec::new();
+            let sorted: &mut [(&str, &Value)] = if count <= ON_STACK {
+                for (slot, entry) in stack.iter_mut().zip(entries) {
+                    *slot = entry;
+                }
+                stack.get_mut(..count).unwrap_or_default()
+            } else {
+                heap.extend(entries);
+                &mut heap
+            };
+            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            for (i, &(k, v)) in sorted.iter().enumerate() {
+                self.entry(i, k, v, depth)?;
+            }
         }
         self.fmt.end_object(self.out).map_err(io_err)
+    }
+
+    fn entry(&mut self, i: usize, k: &str, v: &Value, depth: usize) -> Result<(), Error> {
+        self.fmt
+            .begin_object_key(self.out, i == 0)
+            .map_err(io_err)?;
+        self.string(k)?;
+        self.fmt.end_object_key(self.out).map_err(io_err)?;
+        self.fmt.begin_object_value(self.out).map_err(io_err)?;
+        self.value(v, depth)?;
+        self.fmt.end_object_value(self.out).map_err(io_err)
     }
 
     fn tag_form(&mut self, key: &'static str, inner: &Value, depth: usize) -> Result<(), Error> {

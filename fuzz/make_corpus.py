@@ -103,6 +103,7 @@ def main():
             if profile == "flask":
                 add("json_tagged", bytes([compat == "flask-0.12"]) + value.encode())
             add("round_trip", value.encode())
+            add("encoding", b"\x08\x00\x00\x00\x00" + value.encode())
             for m in re.finditer(r'" d":"([^"]*)"', value):
                 add("encoding", b"\x07\x00\x00\x00\x00" + m.group(1).encode())
             for m in re.finditer(r'" b":"([^"]*)"', value):

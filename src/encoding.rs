@@ -242,12 +242,20 @@ pub fn base62_decode(text: &str) -> Result<i64, DecodeError> {
             b'a'..=b'z' => c - b'a' + 36,
             _ => return Err(DecodeError::Base62),
         };
+        // Negative numbers accumulate downwards, so that i64::MIN, which base62_encode
+        // writes, decodes too (found by fuzzing).
         n = n
             .checked_mul(62)
-            .and_then(|n| n.checked_add(i64::from(d)))
+            .and_then(|n| {
+                if negative {
+                    n.checked_sub(i64::from(d))
+                } else {
+                    n.checked_add(i64::from(d))
+                }
+            })
             .ok_or(DecodeError::Base62)?;
     }
-    Ok(if negative { -n } else { n })
+    Ok(n)
 }
 
 /// The default bound on decompressed payloads: 1 MiB, far above any cookie or session row.

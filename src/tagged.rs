@@ -222,31 +222,39 @@ fn tag_list(items: &[Value], scheme: TagScheme, depth: usize) -> Result<Value, E
 /// assert!(u.as_list().unwrap()[2].get(" z").is_some());
 /// # Ok::<(), signed_cookie::json::Error>(())
 /// ```
-pub fn untag(value: Value, scheme: TagScheme) -> Result<Value, Error> {
-    untag_rec(value, scheme, 0)
+pub fn untag(mut value: Value, scheme: TagScheme) -> Result<Value, Error> {
+    untag_in_place(&mut value, scheme, 0)?;
+    Ok(value)
 }
 
-fn untag_rec(value: Value, scheme: TagScheme, depth: usize) -> Result<Value, Error> {
+/// Bottom-up, in place: only the tagged dicts are replaced (rebuilding every map would
+/// re-hash every key of the session on each load).
+fn untag_in_place(value: &mut Value, scheme: TagScheme, depth: usize) -> Result<(), Error> {
     if depth > MAX_WRITE_DEPTH {
         return Err(Error::TooDeep {
             limit: MAX_WRITE_DEPTH,
         });
     }
-    // In place: rebuilding every map would re-hash every key of the session on each load.
     match value {
-        Value::Dict(mut m) => {
+        Value::Dict(m) => {
             for v in m.values_mut() {
-                *v = untag_rec(std::mem::replace(v, Value::Null), scheme, depth + 1)?;
+                untag_in_place(v, scheme, depth + 1)?;
             }
-            untag_dict(m, scheme)
-        }
-        Value::List(mut items) => {
-            for v in &mut items {
-                *v = untag_rec(std::mem::replace(v, Value::Null), scheme, depth + 1)?;
+            let tagged = m.len() == 1 && m.first().is_some_and(|(k, _)| is_tag_key(k, scheme));
+            if tagged {
+                if let Value::Dict(m) = std::mem::replace(value, Value::Null) {
+                    *value = untag_dict(m, scheme)?;
+                }
             }
-            Ok(Value::List(items))
+            Ok(())
         }
-        other => Ok(other),
+        Value::List(items) => {
+            for v in items {
+                untag_in_place(v, scheme, depth + 1)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 

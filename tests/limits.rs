@@ -289,6 +289,23 @@ fn zlib_limit_below_64_bytes_panicked_in_clamp() {
     ));
 }
 
+/// Regression (fuzz target `encoding`, fuzz/regressions/encoding/): `base62_encode(i64::MIN)`
+/// wrote `-AzL8n0Y58m8`, which `base62_decode` refused (it negated a positive accumulator,
+/// and 2^63 does not fit an i64).
+#[test]
+fn base62_i64_min_did_not_round_trip() {
+    use signed_cookie::encoding::{base62_decode, base62_encode};
+    assert_eq!(base62_encode(i64::MIN), "-AzL8n0Y58m8");
+    assert_eq!(base62_decode("-AzL8n0Y58m8"), Ok(i64::MIN));
+    for n in [i64::MIN, i64::MIN + 1, -62, -1, 0, 1, 61, 62, i64::MAX] {
+        assert_eq!(base62_decode(&base62_encode(n)), Ok(n));
+    }
+    // One past either end is still refused, not wrapped.
+    assert!(base62_decode("-AzL8n0Y58m9").is_err());
+    assert!(base62_decode("AzL8n0Y58m8").is_err());
+    assert_eq!(base62_decode("AzL8n0Y58m7"), Ok(i64::MAX));
+}
+
 // ---------------------------------------------------------------------------------------------
 // Token length
 

@@ -31,7 +31,10 @@ fuzz_target!(|data: &[u8]| {
     let tagged = match tag(&value, scheme) {
         Ok(t) => t,
         Err(err) => {
-            assert!(has_unwritable_datetime(&value), "untagged but cannot tag: {err}");
+            assert!(
+                has_unwritable_datetime(&value),
+                "untagged but cannot tag: {err}"
+            );
             return;
         }
     };

@@ -66,7 +66,10 @@ fuzz_target!(|input: (u8, ArbValue, String)| {
             );
             if let Codec::SessionRow(rows) = &e.codec {
                 let row = rows.encode(&value, now).expect("row encodes");
-                assert!(same(&rows.decode(&row).expect("row decodes").value, &expected));
+                assert!(same(
+                    &rows.decode(&row).expect("row decodes").value,
+                    &expected
+                ));
             }
         }
     }

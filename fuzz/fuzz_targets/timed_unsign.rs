@@ -38,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
         rules
     };
     let sep = if config & 0x20 == 0 { '.' } else { ':' };
-    let digest = if sep == ':' { Digest::Sha256 } else { Digest::Sha1 };
+    let digest = if sep == ':' {
+        Digest::Sha256
+    } else {
+        Digest::Sha1
+    };
     let signer = Signer::builder("golden-secret-key")
         .salt(if sep == ':' {
             "django.core.signing.TimestampSigner"
@@ -56,7 +60,11 @@ fuzz_target!(|data: &[u8]| {
         token.into_owned()
     };
     let max_age = (flags & 2 != 0).then(|| Duration::from_secs(u64::from(max_age)));
-    let now = at(if flags & 4 != 0 { GOLDEN_NOW } else { u64::from(now) });
+    let now = at(if flags & 4 != 0 {
+        GOLDEN_NOW
+    } else {
+        u64::from(now)
+    });
     match ts.unsign_at(&token, max_age, now) {
         Ok(v) => {
             // value SEP timestamp SEP signature, and the timestamp is what the field says.

@@ -50,7 +50,10 @@ fuzz_target!(|data: &[u8]| {
     let token = match flags & 3 {
         0 => token.into_owned(),
         1 => resign(&s, &token),
-        _ => resign(&signer(config & !0x40, Keys::new("golden-secret-key")), &token),
+        _ => resign(
+            &signer(config & !0x40, Keys::new("golden-secret-key")),
+            &token,
+        ),
     };
     match s.unsign(&token) {
         Ok((value, by)) => {

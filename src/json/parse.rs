@@ -146,12 +146,7 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             let run_start = self.pos;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
             // Stops only at ASCII bytes, so the run is on char boundaries.
             out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
             match self.peek() {
@@ -294,6 +289,38 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// Length of the leading run of `bytes` with no `"`, `\\` or control character, eight bytes
+/// at a time (most of a session's bytes are in such runs).
+#[inline]
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut at = 0;
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        // `chunks_exact(8)` yields 8 bytes: the conversion cannot fail.
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        // A byte that is zero (after the xor) or below 0x20 sets its high bit; bytes above
+        // the lowest such byte may too (borrows), which the lowest set bit ignores. Bytes of
+        // 0x80 and more never count: `!w` clears their high bit.
+        let hits = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | w.wrapping_sub(ONES * 0x20) & !w)
+            & HIGHS;
+        if hits != 0 {
+            return at + (hits.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at + words
+        .remainder()
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(words.remainder().len())
 }
 
 /// Parses JSON text exactly as CPython's `json.loads(str)` does.
@@ -459,6 +486,26 @@ fn decode_utf32(b: &[u8], big_endian: bool, encoding: &'static str) -> Result<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_runs_stop_at_the_first_quote_backslash_or_control_byte() {
+        for len in 0..40 {
+            for at in 0..len {
+                for stop in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    // Bytes next to the stops in value: '!', '#', '[', ']', 0x20, 0x7f, UTF-8.
+                    let mut bytes: Vec<u8> = (0..len)
+                        .map(|i| [b'!', b'#', b'[', b']', 0x20, 0x7f, 0xc3, 0xa9][i % 8])
+                        .collect();
+                    assert_eq!(plain_run(&bytes), len);
+                    bytes[at] = stop;
+                    if at + 1 < len {
+                        bytes[at + 1] = 0x01;
+                    }
+                    assert_eq!(plain_run(&bytes), at, "len {len} at {at} stop {stop:#x}");
+                }
+            }
+        }
+    }
     use crate::json::{to_string, JsonStyle};
 
     fn p(s: &str) -> Result<Value, Error> {

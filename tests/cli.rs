@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::kinds_for_python_error;
+use common::{golden, kinds_for_python_error, GOLDEN_ENVS as ENVS};
 use serde_json::Value as Json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -110,22 +110,6 @@ fn temp_file(name: &str, contents: &[u8]) -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 // golden tokens: the CLI signs them byte for byte and verifies them
 // ---------------------------------------------------------------------------------------------
-
-const ENVS: [&str; 8] = [
-    "flask31",
-    "flask11",
-    "flask012",
-    "django22",
-    "django32",
-    "django42",
-    "django52",
-    "starlette",
-];
-
-fn golden(env: &str) -> Json {
-    let path = format!("{}/tests/golden/{env}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("golden JSON")
-}
 
 fn field<'a>(v: &'a Json, name: &str) -> Option<&'a str> {
     v.get(name).and_then(Json::as_str)

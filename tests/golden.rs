@@ -5,24 +5,9 @@
 
 mod common;
 
+use common::GOLDEN_ENVS as ENVS;
 use common::*;
 use serde_json::Value as Json;
-
-const ENVS: [&str; 8] = [
-    "flask31",
-    "flask11",
-    "flask012",
-    "django22",
-    "django32",
-    "django42",
-    "django52",
-    "starlette",
-];
-
-fn load(env: &str) -> Json {
-    let path = format!("{}/tests/golden/{env}.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("golden JSON")
-}
 
 fn compat_of(case: &Json) -> &str {
     str_field(case, "compat").expect("compat")
@@ -33,7 +18,7 @@ fn tokens_signed_by_python_are_signed_identically_and_verify() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for env in ENVS {
-        let golden = load(env);
+        let golden = golden(env);
         for v in golden["vectors"].as_array().unwrap() {
             let codec = codec_for(v, compat_of(v));
             let now = now_for(v);
@@ -72,7 +57,7 @@ fn tokens_python_accepts_verify_here_except_non_canonical_base64() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for env in ENVS {
-        let golden = load(env);
+        let golden = golden(env);
         for a in golden["accepted"].as_array().unwrap() {
             let req = &a["request"];
             let codec = codec_for(req, compat_of(a));
@@ -110,7 +95,7 @@ fn tokens_python_rejects_are_rejected_with_the_same_kind_of_error() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for env in ENVS {
-        let golden = load(env);
+        let golden = golden(env);
         for r in golden["rejections"].as_array().unwrap() {
             let req = &r["request"];
             let error = str_field(r, "error").unwrap();

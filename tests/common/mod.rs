@@ -104,3 +104,21 @@ pub fn kinds_for_python_error(error: &str) -> &'static [&'static str] {
         _ => &[],
     }
 }
+
+/// The environments whose golden files `tests/interop/gen_golden.py` writes.
+pub const GOLDEN_ENVS: [&str; 8] = [
+    "flask31",
+    "flask11",
+    "flask012",
+    "django22",
+    "django32",
+    "django42",
+    "django52",
+    "starlette",
+];
+
+/// `tests/golden/<env>.json`.
+pub fn golden(env: &str) -> Json {
+    let path = format!("{}/tests/golden/{env}.json", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("golden JSON")
+}

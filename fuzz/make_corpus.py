@@ -129,6 +129,8 @@ def main():
                 zlib.decompress(deflated)
                 add("encoding", b"\x04" + limit + deflated)
                 add("encoding", b"\x04" + (64).to_bytes(4, "big") + deflated)
+                add("inflate", limit + deflated)
+                add("inflate", (100).to_bytes(4, "big") + deflated)
             except Exception:
                 pass
         if profile == "starlette":

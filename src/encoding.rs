@@ -17,6 +17,7 @@ use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
 use std::io::Write;
+pub use crate::inflate::{Inflater, ZlibError};
 
 /// URL-safe alphabet, no padding written, padding refused, spare bits must be zero.
 const URL_SAFE_STRICT: GeneralPurpose = GeneralPurpose::new(
@@ -51,7 +52,7 @@ pub enum DecodeError {
     IntTooLong(usize),
     /// The zlib stream is corrupt or truncated.
     #[error("invalid zlib data: {0}")]
-    Zlib(String),
+    Zlib(ZlibError),
     /// The zlib stream inflates past the configured limit.
     #[error("decompressed data exceeds the limit of {limit} bytes")]
     TooLarge {
@@ -309,59 +310,28 @@ pub fn zlib_compress_into(data: &[u8], out: &mut Vec<u8>) {
 /// ```
 pub fn zlib_decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     let mut out = Vec::new();
-    zlib_decompress_into(&mut flate2::Decompress::new(true), data, limit, &mut out)?;
+    zlib_decompress_into(&mut Inflater::new(), data, limit, &mut out)?;
     Ok(out)
 }
 
-/// [`zlib_decompress`] with a caller-owned inflater (reset here) and output buffer (cleared),
-/// so that a hot path allocates nothing per call.
+/// [`zlib_decompress`] with a caller-owned [`Inflater`] and output buffer (cleared, and left
+/// empty on error), so that a hot path allocates nothing per call. Bytes after the stream's
+/// Adler-32 are ignored, as Python's `zlib.decompress` ignores them.
 ///
 /// ```
-/// use signed_cookie::encoding::{zlib_compress, zlib_decompress_into};
-/// let mut inflater = flate2::Decompress::new(true);
+/// use signed_cookie::encoding::{zlib_compress, zlib_decompress_into, Inflater};
+/// let mut inflater = Inflater::new();
 /// let mut out = Vec::new();
 /// zlib_decompress_into(&mut inflater, &zlib_compress(b"abc"), 100, &mut out).unwrap();
 /// assert_eq!(out, b"abc");
 /// ```
 pub fn zlib_decompress_into(
-    inflater: &mut flate2::Decompress,
+    inflater: &mut Inflater,
     data: &[u8],
     limit: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), DecodeError> {
-    use flate2::{FlushDecompress, Status};
-    inflater.reset(true);
-    out.clear();
-    // A first guess that fits typical sessions; grown geometrically up to the limit.
-    // Not `clamp(64, limit)`: that panics when the limit is below 64 (found by fuzzing).
-    let mut capacity = data.len().saturating_mul(4).max(64).min(limit.max(1));
-    loop {
-        out.reserve(capacity.saturating_sub(out.len()));
-        let consumed = inflater.total_in() as usize;
-        let input = data.get(consumed..).unwrap_or_default();
-        let status = inflater
-            .decompress_vec(input, out, FlushDecompress::Finish)
-            .map_err(|e| DecodeError::Zlib(e.to_string()))?;
-        if out.len() > limit {
-            return Err(DecodeError::TooLarge { limit });
-        }
-        match status {
-            Status::StreamEnd => return Ok(()),
-            Status::Ok | Status::BufError => {
-                if out.len() < out.capacity() {
-                    // Output space was left, so the input ran out before the stream ended.
-                    return Err(DecodeError::Zlib(
-                        "incomplete or truncated stream".to_owned(),
-                    ));
-                }
-                if out.len() == limit {
-                    // Full at the limit with more to come.
-                    return Err(DecodeError::TooLarge { limit });
-                }
-                capacity = out.len().saturating_mul(2).min(limit).max(out.len() + 1);
-            }
-        }
-    }
+    crate::inflate::inflate_zlib(inflater, data, limit, out)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ mod deflate;
 pub mod django;
 pub mod encoding;
 mod error;
+mod inflate;
 pub mod inspect;
 pub mod json;
 pub mod profile;

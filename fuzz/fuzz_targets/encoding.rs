@@ -19,7 +19,7 @@ use signed_cookie_fuzz::{text, Cursor};
 use std::cell::RefCell;
 
 thread_local! {
-    static INFLATER: RefCell<flate2::Decompress> = RefCell::new(flate2::Decompress::new(true));
+    static INFLATER: RefCell<Inflater> = const { RefCell::new(Inflater::new()) };
 }
 
 fuzz_target!(|data: &[u8]| {

@@ -13,11 +13,11 @@
     clippy::panic
 )]
 
+pub use crate::inflate::{Inflater, ZlibError};
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
 use std::io::Write;
-pub use crate::inflate::{Inflater, ZlibError};
 
 /// URL-safe alphabet, no padding written, padding refused, spare bits must be zero.
 const URL_SAFE_STRICT: GeneralPurpose = GeneralPurpose::new(

@@ -200,7 +200,9 @@ const CODELEN_ENTRIES: [u32; 19] = {
 };
 
 /// The order in which a dynamic block lists the code-length code's lengths.
-const CODELEN_ORDER: [usize; 19] = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+const CODELEN_ORDER: [usize; 19] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
 
 /// Which incomplete codes zlib lets through (it rejects every oversubscribed one).
 #[derive(Clone, Copy, PartialEq)]
@@ -700,7 +702,7 @@ fn adler32(data: &[u8]) -> u32 {
         a += u64::from(byte);
         b += a;
     }
-    ((b % MOD) << 16 | a % MOD) as u32
+    (((b % MOD) << 16) | (a % MOD)) as u32
 }
 
 impl From<ZlibError> for DecodeError {
@@ -732,9 +734,23 @@ fn load_fixed_tables(state: &mut Inflater) -> Result<(), ZlibError> {
     lens[256..280].fill(7);
     let mut used = [0u16; 288];
     let code = Code::from_lens(&lens, &mut used);
-    build_table(&code, &LITLEN_ENTRIES, &mut state.litlen, &mut state.sorted, 9, CodeKind::LitLen)?;
+    build_table(
+        &code,
+        &LITLEN_ENTRIES,
+        &mut state.litlen,
+        &mut state.sorted,
+        9,
+        CodeKind::LitLen,
+    )?;
     let code = Code::from_lens(&[5; 32], &mut used);
-    build_table(&code, &DIST_ENTRIES, &mut state.dist, &mut state.sorted, 5, CodeKind::Dist)?;
+    build_table(
+        &code,
+        &DIST_ENTRIES,
+        &mut state.dist,
+        &mut state.sorted,
+        5,
+        CodeKind::Dist,
+    )?;
     state.fixed_loaded = true;
     Ok(())
 }
@@ -789,8 +805,8 @@ fn read_dynamic_tables(state: &mut Inflater, bits: &mut Bits) -> Result<(u32, u3
             return Err(ZlibError::LengthRepeat);
         }
         if value != 0 {
-            for index in i..end {
-                lens[index] = value;
+            for (index, len) in (i..end).zip(&mut lens[i..end]) {
+                *len = value;
                 used[used_count] = index as u16;
                 used_count += 1;
                 let code = usize::from(index >= litlen_count);
@@ -929,7 +945,12 @@ fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(),
         }
         sink.pos = pos;
         // Near the end of the buffer: one symbol with exact checks, growing the buffer.
-        match decode_symbol(tables, &mut local_bits)? {
+        let symbol = decode_symbol(tables, &mut local_bits)?;
+        // A symbol read from the zero padding past the input is truncation, not `TooLarge`.
+        if local_bits.consumed_bits() > local_bits.data.len() * 8 {
+            return Err(ZlibError::Truncated.into());
+        }
+        match symbol {
             Symbol::Literal(byte) => sink.push(byte)?,
             Symbol::Match { len, dist } => sink.copy_match(dist, len)?,
             Symbol::EndOfBlock => {
@@ -974,20 +995,45 @@ mod tests {
     fn agree(data: &[u8], limit: usize) {
         let theirs = c_zlib(data, limit);
         let mine = ours(data, limit);
-        assert_eq!(mine.as_ref().ok(), theirs.as_ref(), "{data:02x?} limit {limit}: {mine:?}");
+        assert_eq!(
+            mine.as_ref().ok(),
+            theirs.as_ref(),
+            "{data:02x?} limit {limit}: {mine:?}"
+        );
         // A reused state gives the same answer.
         let mut state = Inflater::new();
         let mut out = Vec::new();
-        let _ = inflate_zlib(&mut state, &compress(b"warm the tables up, fixed", 1), 100, &mut out);
+        let _ = inflate_zlib(
+            &mut state,
+            &compress(b"warm the tables up, fixed", 1),
+            100,
+            &mut out,
+        );
         let again = inflate_zlib(&mut state, data, limit, &mut out).map(|()| out);
         assert_eq!(again.as_ref().ok(), theirs.as_ref());
     }
 
     fn json_like() -> impl Strategy<Value = Vec<u8>> {
         let word = prop::sample::select(vec![
-            "\"user_id\":", "42", ",", "{", "}", "[", "]", "\"csrf_token\":", "\"", "true",
-            "null", "\"_flashes\":", "\"message\"", "1fadc45dfe67a90d22e83e7dc3c6035",
-            "\"_fresh\":", "false", " ", "\\u00e9", "3.25",
+            "\"user_id\":",
+            "42",
+            ",",
+            "{",
+            "}",
+            "[",
+            "]",
+            "\"csrf_token\":",
+            "\"",
+            "true",
+            "null",
+            "\"_flashes\":",
+            "\"message\"",
+            "1fadc45dfe67a90d22e83e7dc3c6035",
+            "\"_fresh\":",
+            "false",
+            " ",
+            "\\u00e9",
+            "3.25",
         ]);
         prop::collection::vec(word, 0..400).prop_map(|w| w.concat().into_bytes())
     }
@@ -1007,13 +1053,18 @@ mod tests {
             let c = compress(text, level);
             assert_eq!(ours(&c, 1000).unwrap(), text);
         }
-        assert_eq!(ours(&crate::encoding::zlib_compress(text), 1000).unwrap(), text);
+        assert_eq!(
+            ours(&crate::encoding::zlib_compress(text), 1000).unwrap(),
+            text
+        );
         // Empty output, exact limit, one byte short.
         assert_eq!(ours(&compress(b"", 6), 0).unwrap(), b"");
         assert_eq!(ours(&compress(text, 6), text.len()).unwrap(), text);
         assert_eq!(
             ours(&compress(text, 6), text.len() - 1),
-            Err(DecodeError::TooLarge { limit: text.len() - 1 })
+            Err(DecodeError::TooLarge {
+                limit: text.len() - 1
+            })
         );
         // Trailing bytes after the checksum are ignored, as Python's zlib.decompress does.
         let mut trailing = compress(text, 6);
@@ -1026,14 +1077,26 @@ mod tests {
         let zlib = |e| Err(DecodeError::Zlib(e));
         assert_eq!(ours(b"", 10), zlib(ZlibError::Truncated));
         assert_eq!(ours(&[0x78, 0x9d, 3, 0], 10), zlib(ZlibError::HeaderCheck));
-        assert_eq!(ours(&[0x87, 0x05, 3, 0], 10), zlib(ZlibError::UnknownMethod));
+        assert_eq!(
+            ours(&[0x87, 0x05, 3, 0], 10),
+            zlib(ZlibError::UnknownMethod)
+        );
         assert_eq!(ours(&[0x88, 0x1c, 3, 0], 10), zlib(ZlibError::WindowSize));
-        assert_eq!(ours(&[0x78, 0xbb, 0, 0, 0, 1], 10), zlib(ZlibError::NeedsDictionary));
+        assert_eq!(
+            ours(&[0x78, 0xbb, 0, 0, 0, 1], 10),
+            zlib(ZlibError::NeedsDictionary)
+        );
         // Block type 3.
-        assert_eq!(ours(&[0x78, 0x9c, 0x07, 0, 0, 0, 0, 0], 10), zlib(ZlibError::BlockType));
+        assert_eq!(
+            ours(&[0x78, 0x9c, 0x07, 0, 0, 0, 0, 0], 10),
+            zlib(ZlibError::BlockType)
+        );
         // Stored block whose length complement is wrong.
         assert_eq!(
-            ours(&[0x78, 0x01, 0x01, 1, 0, 0xff, 0xff, b'a', 0, 0x62, 0, 0x62], 10),
+            ours(
+                &[0x78, 0x01, 0x01, 1, 0, 0xff, 0xff, b'a', 0, 0x62, 0, 0x62],
+                10
+            ),
             zlib(ZlibError::StoredLengths)
         );
         // Fixed block: literal 'a' then a match of distance 2 after one byte.
@@ -1054,21 +1117,45 @@ mod tests {
         }
     }
 
-    #[test]
-    fn fixed_code_symbols_286_287_and_distances_30_31_are_invalid() {
-        // Fixed block, final: literal/length code 286 (11000110) then 287.
-        for (code, expected) in [(0b1100_0110u32, ZlibError::LitLenCode)] {
-            let mut bits = 0b011u64; // BFINAL=1, BTYPE=01
-            let mut n = 3;
-            for i in (0..8).rev() {
+    /// A final fixed-Huffman block made of the given codes (value, bit count), sent from
+    /// their high bit as DEFLATE sends Huffman codes.
+    fn fixed_block(codes: &[(u32, u32)]) -> Vec<u8> {
+        let (mut bits, mut n) = (0b011u64, 3); // BFINAL = 1, BTYPE = 01
+        for &(code, len) in codes {
+            for i in (0..len).rev() {
                 bits |= u64::from(code >> i & 1) << n;
                 n += 1;
             }
-            let mut data = vec![0x78, 0x01];
-            data.extend_from_slice(&bits.to_le_bytes()[..4]);
-            assert_eq!(ours(&data, 10), Err(DecodeError::Zlib(expected)));
-            agree(&data, 10);
         }
+        let mut data = vec![0x78, 0x01];
+        data.extend_from_slice(&bits.to_le_bytes());
+        data
+    }
+
+    #[test]
+    fn fixed_code_symbols_286_and_distance_30_are_invalid() {
+        // Literal/length 286: 8-bit code 11000110.
+        let data = fixed_block(&[(0b1100_0110, 8)]);
+        assert_eq!(
+            ours(&data, 10),
+            Err(DecodeError::Zlib(ZlibError::LitLenCode))
+        );
+        agree(&data, 10);
+        // 'a' (10010001), length 3 (symbol 257: 0000001), distance code 30 (11110).
+        let data = fixed_block(&[(0b1001_0001, 8), (1, 7), (0b11110, 5)]);
+        assert_eq!(
+            ours(&data, 10),
+            Err(DecodeError::Zlib(ZlibError::DistanceCode))
+        );
+        agree(&data, 10);
+        // The same match at distance 1 (00000) is fine up to its checksum; at distance 2
+        // (00001) it reaches before the output.
+        let data = fixed_block(&[(0b1001_0001, 8), (1, 7), (0b00001, 5)]);
+        assert_eq!(
+            ours(&data, 10),
+            Err(DecodeError::Zlib(ZlibError::DistanceTooFarBack))
+        );
+        agree(&data, 10);
     }
 
     #[test]

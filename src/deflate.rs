@@ -735,53 +735,59 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&adler32(data).to_be_bytes());
 }
 
-/// zlib's `INSERT_STRING`: hashes the 3 bytes at `pos`, links `pos` into its chain and
-/// returns the previous head of the chain (0 = none).
-#[inline]
-fn insert_string(
-    window: &[u8],
+/// Links every position into its hash chain, as zlib's `INSERT_STRING` does one position at a
+/// time: `prev[p]` = the previous position with the same hash (0 = none).
+///
+/// `deflate_slow` inserts every position that has 3 bytes ahead (0 ..= n - 3), each once, in
+/// increasing order, and only ever looks at chains from the position being inserted backwards;
+/// so all links can be made first, in one tight loop whose table accesses overlap, instead of
+/// interleaved with the match search that waits on each of them.
+fn link_chains(
+    data: &[u8],
     head: &mut [u32; HASH_SIZE],
     prev: &mut [u16; PREV_SIZE],
     generation: u32,
-    ins_h: &mut u32,
-    pos: usize,
-) -> usize {
-    *ins_h = ((*ins_h << HASH_SHIFT) ^ u32::from(window[pos + MIN_MATCH - 1])) & HASH_MASK;
-    let slot = &mut head[(*ins_h & HASH_MASK) as usize];
-    let old = if *slot >> 16 == generation {
-        (*slot & 0xffff) as usize
-    } else {
-        0
-    };
-    prev[pos & (PREV_SIZE - 1)] = old as u16;
-    *slot = (generation << 16) | pos as u32;
-    old
+) {
+    if data.len() < MIN_MATCH {
+        return;
+    }
+    // zlib's rolling `UPDATE_HASH`: after three updates the older bytes have shifted out of
+    // the 15 bits, so this is the hash of the 3 bytes at `pos`.
+    let mut hash = ((u32::from(data[0]) << HASH_SHIFT) ^ u32::from(data[1])) & HASH_MASK;
+    for (pos, &third) in data[MIN_MATCH - 1..].iter().enumerate() {
+        hash = ((hash << HASH_SHIFT) ^ u32::from(third)) & HASH_MASK;
+        let slot = &mut head[hash as usize];
+        // Heads from earlier calls carry an older generation and read as empty.
+        let old = if *slot >> 16 == generation {
+            *slot & 0xffff
+        } else {
+            0
+        };
+        prev[pos & (PREV_SIZE - 1)] = old as u16;
+        *slot = (generation << 16) | pos as u32;
+    }
 }
 
 /// zlib's `deflate_slow` over the whole input at once.
 fn lz77(s: &mut Scratch, n: usize) {
     let window = s.window.as_slice();
-    let head = &mut *s.head;
-    let prev = &mut *s.prev;
+    link_chains(&window[..n], &mut s.head, &mut s.prev, s.generation);
+    let prev = &*s.prev;
     let ltree = &mut s.ltree;
     let dtree = &mut s.dtree;
-    let generation = s.generation;
     let syms = &mut s.syms;
-    let mut ins_h: u32 = 0;
-    if n >= MIN_MATCH {
-        ins_h = u32::from(window[0]);
-        ins_h = ((ins_h << HASH_SHIFT) ^ u32::from(window[1])) & HASH_MASK;
-    }
     let mut strstart = 0usize;
     let mut lookahead = n;
     let mut match_length = MIN_MATCH - 1;
     let mut match_start = 0usize;
     let mut match_available = false;
     while lookahead != 0 {
-        let mut hash_head = 0usize;
-        if lookahead >= MIN_MATCH {
-            hash_head = insert_string(window, head, prev, generation, &mut ins_h, strstart);
-        }
+        // The head of the chain when zlib inserts `strstart`.
+        let hash_head = if lookahead >= MIN_MATCH {
+            usize::from(prev[strstart & (PREV_SIZE - 1)])
+        } else {
+            0
+        };
         let prev_length = match_length;
         let prev_match = match_start;
         match_length = MIN_MATCH - 1;
@@ -801,22 +807,16 @@ fn lz77(s: &mut Scratch, n: usize) {
             }
         }
         if prev_length >= MIN_MATCH && match_length <= prev_length {
-            let max_insert = strstart + lookahead - MIN_MATCH;
             let dist = strstart - 1 - prev_match;
             let lc = prev_length - MIN_MATCH;
             syms.push(((dist as u32) << 8) | lc as u32);
             ltree.freq[usize::from(TABLES.length_code[lc]) + LITERALS + 1] += 1;
             dtree.freq[d_code(dist - 1)] += 1;
+            // The match covers strstart - 1 .. strstart - 1 + prev_length (already linked).
             lookahead -= prev_length - 1;
-            for _ in 0..prev_length - 2 {
-                strstart += 1;
-                if strstart <= max_insert {
-                    insert_string(window, head, prev, generation, &mut ins_h, strstart);
-                }
-            }
+            strstart += prev_length - 1;
             match_available = false;
             match_length = MIN_MATCH - 1;
-            strstart += 1;
         } else if match_available {
             let c = window[strstart - 1];
             syms.push(u32::from(c));
@@ -987,9 +987,24 @@ fn compress_block(bits: &mut Bits<'_>, syms: &[u32], lcodes: &[u32; SLOTS], dcod
 fn adler32(data: &[u8]) -> u32 {
     const BASE: u32 = 65521;
     // 5552 bytes keep the sums below 2^32 before the modulo (zlib's NMAX).
+    const NMAX: usize = 5552;
+    const BLOCK: usize = 16;
     let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(5552) {
-        for &byte in chunk {
+    for chunk in data.chunks(NMAX) {
+        // Per block of 16 bytes, `b` gains 16 times `a` plus each byte as many times as
+        // it is added to `a` before the block ends: the same sums as byte by byte, in a
+        // form the compiler vectorizes (and never above the byte-by-byte final value).
+        let mut blocks = chunk.chunks_exact(BLOCK);
+        for block in &mut blocks {
+            let (mut sum, mut weighted) = (0u32, 0u32);
+            for (i, &byte) in block.iter().enumerate() {
+                sum += u32::from(byte);
+                weighted += (BLOCK - i) as u32 * u32::from(byte);
+            }
+            b += BLOCK as u32 * a + weighted;
+            a += sum;
+        }
+        for &byte in blocks.remainder() {
             a += u32::from(byte);
             b += a;
         }
@@ -1089,15 +1104,97 @@ mod tests {
         }
     }
 
+    /// JSON-like text: session keys, numbers, hex tokens and escapes in random order.
+    fn json_like() -> impl Strategy<Value = Vec<u8>> {
+        const WORDS: [&str; 16] = [
+            "{\"user_id\":",
+            "\"csrf_token\":\"",
+            "1fadc45dfe67a90d22e83e7dc3c6",
+            "\"_fresh\":true,",
+            "\"_permanent\":false",
+            "{\"sku\":\"SKU-00",
+            "\"qty\":",
+            "\"price_cents\":",
+            "},",
+            "]",
+            "\\u00e9",
+            "\"name\":\"Widget model ",
+            "0",
+            "7",
+            "42",
+            "null",
+        ];
+        proptest::collection::vec(proptest::sample::select(&WORDS[..]), 0..3000).prop_map(|words| {
+            let mut text: Vec<u8> = words.concat().into_bytes();
+            text.truncate(MAX_INPUT);
+            text
+        })
+    }
+
+    /// Runs of one byte (any value) of any length: long matches at distance 1.
+    fn runs() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec((any::<u8>(), 1usize..600), 0..200).prop_map(|runs| {
+            let mut data = Vec::new();
+            for (byte, len) in runs {
+                data.extend(std::iter::repeat_n(byte, len));
+            }
+            data.truncate(MAX_INPUT);
+            data
+        })
+    }
+
+    /// A short pattern repeated up to 16000 bytes, with a few bytes changed: long chains, long
+    /// and maximal matches, lazy decisions, matches reaching the end of the input.
+    fn repetitive() -> impl Strategy<Value = Vec<u8>> {
+        (
+            proptest::collection::vec(any::<u8>(), 1..24),
+            0usize..=MAX_INPUT,
+            proptest::collection::vec((any::<proptest::sample::Index>(), any::<u8>()), 0..40),
+        )
+            .prop_map(|(pattern, len, edits)| {
+                let mut data: Vec<u8> = pattern.iter().copied().cycle().take(len).collect();
+                for (at, byte) in edits {
+                    if !data.is_empty() {
+                        let i = at.index(data.len());
+                        data[i] = byte;
+                    }
+                }
+                data
+            })
+    }
+
     proptest! {
         #[test]
-        fn matches_c_zlib_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..3000)) {
+        fn matches_c_zlib_on_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..=MAX_INPUT)) {
             prop_assert_eq!(ours(&data), c_zlib(&data));
         }
 
         #[test]
-        fn matches_c_zlib_on_low_entropy_bytes(data in proptest::collection::vec(0u8..4, 0..9000)) {
+        fn matches_c_zlib_on_low_entropy_bytes(data in proptest::collection::vec(0u8..4, 0..=MAX_INPUT)) {
             prop_assert_eq!(ours(&data), c_zlib(&data));
+        }
+
+        #[test]
+        fn matches_c_zlib_on_json_like_text(data in json_like()) {
+            prop_assert_eq!(ours(&data), c_zlib(&data));
+        }
+
+        #[test]
+        fn matches_c_zlib_on_runs(data in runs()) {
+            prop_assert_eq!(ours(&data), c_zlib(&data));
+        }
+
+        #[test]
+        fn matches_c_zlib_on_repetitive_inputs(data in repetitive()) {
+            prop_assert_eq!(ours(&data), c_zlib(&data));
+        }
+
+        #[test]
+        fn matches_c_zlib_on_every_byte_value_shuffled(
+            data in Just((0..=255u8).cycle().take(4096).collect::<Vec<u8>>()).prop_shuffle(),
+            len in 0usize..=4096,
+        ) {
+            prop_assert_eq!(ours(&data[..len]), c_zlib(&data[..len]));
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The reader: the grammar of CPython's `json.loads` (strict mode).
 
+use compact_str::CompactString;
+
 use super::{Error, Int, Limits, Map, Value};
 
 struct Parser<'a> {
@@ -11,7 +13,9 @@ struct Parser<'a> {
     /// exact-size allocation when it closes, instead of growing its own vector.
     items: Vec<Value>,
     /// Entries of the objects being parsed, likewise: each map is built at its final size.
-    entries: Vec<(String, Value)>,
+    entries: Vec<(CompactString, Value)>,
+    /// Where strings with escapes are unescaped, reused from one to the next.
+    scratch: String,
 }
 
 impl<'a> Parser<'a> {
@@ -142,22 +146,41 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses string contents; `self.pos` is just after the opening quote.
-    fn string(&mut self) -> Result<String, Error> {
-        let mut out = String::new();
+    #[inline]
+    fn string(&mut self) -> Result<CompactString, Error> {
+        let start = self.pos;
+        self.pos += plain_run(self.bytes.get(start..).unwrap_or_default());
+        if self.peek() == Some(b'"') {
+            // No escapes (nearly every string of a session): one copy, straight from the text.
+            // The run stops only at ASCII bytes, so it is on char boundaries.
+            let text = self.text.get(start..self.pos).unwrap_or_default();
+            self.pos += 1;
+            return Ok(CompactString::new(text));
+        }
+        self.string_with_escapes(start)
+    }
+
+    /// The rest of a string whose plain run from `start` stopped before its closing quote.
+    #[cold]
+    fn string_with_escapes(&mut self, start: usize) -> Result<CompactString, Error> {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        out.push_str(self.text.get(start..self.pos).unwrap_or_default());
         loop {
-            let run_start = self.pos;
-            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
-            // Stops only at ASCII bytes, so the run is on char boundaries.
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
             match self.peek() {
                 None => return Err(Error::UnexpectedEnd),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    let text = CompactString::new(&out);
+                    self.scratch = out;
+                    return Ok(text);
                 }
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(_) => return Err(Error::ControlCharInString { offset: self.pos }),
             }
+            let run_start = self.pos;
+            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
         }
     }
 
@@ -247,12 +270,8 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    let mut map = Map::with_capacity(self.entries.len() - mark);
-                    // Python builds dict(pairs): last value wins, first position kept.
-                    for (key, value) in self.entries.drain(mark..) {
-                        map.insert(key, value);
-                    }
-                    return Ok(Value::Dict(map));
+                    let members = self.entries.drain(mark..).collect();
+                    return Ok(Value::Dict(Map::from_members(members)));
                 }
                 Some(b',') => {
                     self.pos += 1;
@@ -350,6 +369,7 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         limits,
         items: Vec::new(),
         entries: Vec::new(),
+        scratch: String::new(),
     };
     p.skip_ws();
     let value = p.value(0)?;

@@ -9,11 +9,12 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
-    /// Values of the arrays being parsed, innermost last: each array is moved out in one
-    /// exact-size allocation when it closes, instead of growing its own vector.
-    items: Vec<Value>,
-    /// Entries of the objects being parsed, likewise: each map is built at its final size.
-    entries: Vec<(CompactString, Value)>,
+    /// Parsed values not yet in their container, innermost last. Each value is pushed here
+    /// where it is parsed (not moved through return slots), and each array or object takes
+    /// its own in one exact-size allocation when it closes.
+    values: Vec<Value>,
+    /// Keys of the objects being parsed, likewise; each goes with a value in `values`.
+    keys: Vec<CompactString>,
     /// Where strings with escapes are unescaped, reused from one to the next.
     scratch: String,
 }
@@ -40,21 +41,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<(), Error> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
             self.pos += word.len();
-            Ok(value)
+            self.values.push(value);
+            Ok(())
         } else {
             Err(self.unexpected(self.pos, "a JSON value"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+    /// Parses one value and pushes it on `self.values`.
+    fn value(&mut self, depth: usize) -> Result<(), Error> {
         match self.peek() {
             None => Err(Error::UnexpectedEnd),
             Some(b'"') => {
                 self.pos += 1;
-                self.string().map(Value::Str)
+                let text = self.string()?;
+                self.values.push(Value::Str(text));
+                Ok(())
             }
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
@@ -66,7 +71,11 @@ impl<'a> Parser<'a> {
             Some(b'-') if self.bytes.get(self.pos + 1) == Some(&b'I') => {
                 self.literal("-Infinity", Value::Float(f64::NEG_INFINITY))
             }
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => {
+                let number = self.number()?;
+                self.values.push(number);
+                Ok(())
+            }
             Some(_) => Err(self.unexpected(self.pos, "a JSON value")),
         }
     }
@@ -90,6 +99,17 @@ impl<'a> Parser<'a> {
             _ => return Err(self.unexpected(self.pos, "a digit")),
         }
         let int_end = self.pos;
+        if !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            let digits = self.bytes.get(int_start..int_end).unwrap_or_default();
+            // Up to 18 digits always fit an i64 (the ints of a session: no text detour).
+            if digits.len() <= 18 {
+                let magnitude = digits
+                    .iter()
+                    .fold(0i64, |n, &d| n * 10 + i64::from(d.wrapping_sub(b'0') % 10));
+                let n = if negative { -magnitude } else { magnitude };
+                return Ok(Value::Int(Int::from(n)));
+            }
+        }
         let mut is_float = false;
         // '.' counts only when a digit follows (else it is left as extra data).
         if self.peek() == Some(b'.') && matches!(self.bytes.get(self.pos + 1), Some(b'0'..=b'9')) {
@@ -243,35 +263,40 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, Error> {
+    fn object(&mut self, depth: usize) -> Result<(), Error> {
         self.check_depth(depth)?;
         self.pos += 1; // '{'
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Dict(Map::new()));
+            self.values.push(Value::Dict(Map::new()));
+            return Ok(());
         }
-        let mark = self.entries.len();
+        let keys_mark = self.keys.len();
+        let values_mark = self.values.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
             }
             self.pos += 1;
             let key = self.string()?;
+            self.keys.push(key);
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected(self.pos, "':' delimiter"));
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.value(depth)?;
-            self.entries.push((key, value));
+            self.value(depth)?;
             self.skip_ws();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    let members = self.entries.drain(mark..).collect();
-                    return Ok(Value::Dict(Map::from_members(members)));
+                    let members = (self.keys.drain(keys_mark..))
+                        .zip(self.values.drain(values_mark..))
+                        .collect();
+                    self.values.push(Value::Dict(Map::from_members(members)));
+                    return Ok(());
                 }
                 Some(b',') => {
                     self.pos += 1;
@@ -282,23 +307,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, Error> {
+    fn array(&mut self, depth: usize) -> Result<(), Error> {
         self.check_depth(depth)?;
         self.pos += 1; // '['
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::List(Vec::new()));
+            self.values.push(Value::List(Vec::new()));
+            return Ok(());
         }
-        let mark = self.items.len();
+        let mark = self.values.len();
         loop {
-            let item = self.value(depth)?;
-            self.items.push(item);
+            self.value(depth)?;
             self.skip_ws();
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::List(self.items.drain(mark..).collect()));
+                    let items = self.values.drain(mark..).collect();
+                    self.values.push(Value::List(items));
+                    return Ok(());
                 }
                 Some(b',') => {
                     self.pos += 1;
@@ -367,17 +394,18 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         bytes: text.as_bytes(),
         pos: 0,
         limits,
-        items: Vec::new(),
-        entries: Vec::new(),
+        values: Vec::new(),
+        keys: Vec::new(),
         scratch: String::new(),
     };
     p.skip_ws();
-    let value = p.value(0)?;
+    p.value(0)?;
     p.skip_ws();
     if p.pos != p.bytes.len() {
         return Err(Error::TrailingData { offset: p.pos });
     }
-    Ok(value)
+    // `value` pushed exactly one value.
+    Ok(p.values.pop().unwrap_or_default())
 }
 
 /// Parses JSON bytes as CPython's `json.loads(bytes)` does (Starlette

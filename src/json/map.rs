@@ -54,6 +54,32 @@ fn key_at(entries: &[Entry], at: usize) -> &str {
     entries.get(at).map_or("", |(k, _)| k.as_str())
 }
 
+/// Whether the keys of a small map differ, in about one step per key: a 64-bit filter of
+/// key fingerprints (length, first and last two bytes) sends a key to the text comparisons
+/// only when its bit was already set.
+fn all_unique(entries: &[Entry]) -> bool {
+    let mut seen = 0u64;
+    for (at, (key, _)) in entries.iter().enumerate() {
+        let bytes = key.as_bytes();
+        let byte = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(0));
+        let len = bytes.len();
+        let print = len as u64
+            | byte(0) << 32
+            | byte(1) << 40
+            | byte(len.wrapping_sub(2)) << 48
+            | byte(len.wrapping_sub(1)) << 56;
+        let bit = 1u64 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58);
+        if seen & bit != 0 {
+            let earlier = entries.get(..at).unwrap_or_default();
+            if earlier.iter().any(|(k, _)| k == key) {
+                return false;
+            }
+        }
+        seen |= bit;
+    }
+    true
+}
+
 impl Index {
     /// An index over `entries`, or `None` if two keys are equal.
     fn over_unique(entries: &[Entry]) -> Option<Index> {
@@ -112,11 +138,7 @@ impl Map {
     /// at its first position (Python's `dict(pairs)`).
     pub(crate) fn from_members(entries: Vec<Entry>) -> Map {
         if entries.len() <= LINEAR_MAX {
-            let unique = entries.iter().enumerate().all(|(at, (key, _))| {
-                let earlier = entries.get(..at).unwrap_or_default();
-                earlier.iter().all(|(k, _)| k != key)
-            });
-            if unique {
+            if all_unique(&entries) {
                 return Map {
                     entries,
                     index: None,

@@ -9,12 +9,11 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
-    /// Parsed values not yet in their container, innermost last. Each value is pushed here
-    /// where it is parsed (not moved through return slots), and each array or object takes
-    /// its own in one exact-size allocation when it closes.
+    /// Parsed values not yet in their container, innermost last; an object's members are
+    /// here as key (a `Value::Str`), value, key, value... Each value is pushed where it is
+    /// parsed (not moved through return slots), and each array or object takes its own in
+    /// one exact-size allocation when it closes.
     values: Vec<Value>,
-    /// Keys of the objects being parsed, likewise; each goes with a value in `values`.
-    keys: Vec<CompactString>,
     /// Where strings with escapes are unescaped, reused from one to the next.
     scratch: String,
 }
@@ -272,15 +271,14 @@ impl<'a> Parser<'a> {
             self.values.push(Value::Dict(Map::new()));
             return Ok(());
         }
-        let keys_mark = self.keys.len();
-        let values_mark = self.values.len();
+        let mark = self.values.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
             }
             self.pos += 1;
             let key = self.string()?;
-            self.keys.push(key);
+            self.values.push(Value::Str(key));
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected(self.pos, "':' delimiter"));
@@ -292,9 +290,13 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    let members = (self.keys.drain(keys_mark..))
-                        .zip(self.values.drain(values_mark..))
-                        .collect();
+                    let mut members = Vec::with_capacity((self.values.len() - mark) / 2);
+                    let mut pending = self.values.drain(mark..);
+                    while let (Some(Value::Str(key)), Some(value)) = (pending.next(), pending.next())
+                    {
+                        members.push((key, value));
+                    }
+                    drop(pending);
                     self.values.push(Value::Dict(Map::from_members(members)));
                     return Ok(());
                 }
@@ -394,8 +396,8 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         bytes: text.as_bytes(),
         pos: 0,
         limits,
-        values: Vec::new(),
-        keys: Vec::new(),
+        // Room for the pending values of a typical session without regrowing.
+        values: Vec::with_capacity((text.len() / 8).clamp(8, 256)),
         scratch: String::new(),
     };
     p.skip_ws();

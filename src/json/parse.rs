@@ -165,7 +165,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses string contents; `self.pos` is just after the opening quote.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self) -> Result<CompactString, Error> {
         let start = self.pos;
         self.pos += plain_run(self.bytes.get(start..).unwrap_or_default());

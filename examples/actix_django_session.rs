@@ -25,7 +25,7 @@ use std::io::Write;
 async fn whoami(session: SharedSession) -> HttpResponse {
     let user = session.lock().get_value("user_id").cloned();
     match user {
-        Some(Value::Str(name)) => HttpResponse::Ok().body(name),
+        Some(Value::Str(name)) => HttpResponse::Ok().body(name.into_string()),
         Some(Value::Null) | None => HttpResponse::Unauthorized().body("not logged in"),
         Some(other) => HttpResponse::Ok().body(other.to_string()),
     }

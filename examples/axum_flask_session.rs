@@ -29,7 +29,7 @@ use std::io::Write;
 async fn whoami(session: SharedSession) -> Response {
     let user = session.lock().get_value("user_id").cloned();
     match user {
-        Some(Value::Str(name)) => name.into_response(),
+        Some(Value::Str(name)) => name.into_string().into_response(),
         Some(Value::Null) | None => (StatusCode::UNAUTHORIZED, "not logged in").into_response(),
         // An integer (or any other JSON) id, as Python's str() of a JSON value would not be
         // comparable anyway: its JSON text.

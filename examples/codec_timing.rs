@@ -147,7 +147,7 @@ fn main() {
                     cases.push(Case {
                         now: None,
                         profile: p.to_owned(),
-                        size: size.clone(),
+                        size: size.to_string(),
                         secret: "bench-secret-key-0123456789".to_owned(),
                         value: value.clone(),
                         token: None,

@@ -33,7 +33,7 @@
 
 use base64::Engine as _;
 
-use crate::json::{float_repr, Error, Map, Value, MAX_WRITE_DEPTH};
+use crate::json::{float_repr, CompactString, Error, Map, Value, MAX_WRITE_DEPTH};
 
 /// Which Flask version's tag rules to use.
 ///
@@ -73,7 +73,7 @@ fn is_tag_key(key: &str, scheme: TagScheme) -> bool {
 
 fn one(key: &str, value: Value) -> Value {
     let mut m = Map::with_capacity(1);
-    m.insert(key.to_owned(), value);
+    m.insert(key.into(), value);
     Value::Dict(m)
 }
 
@@ -159,7 +159,7 @@ fn tag_rec(value: &Value, scheme: TagScheme, depth: usize) -> Result<Value, Erro
 }
 
 /// The entry of a one-key dict that needs `" di"` escaping.
-fn escaped_entry(m: &Map, scheme: TagScheme) -> Option<(&String, &Value)> {
+fn escaped_entry(m: &Map, scheme: TagScheme) -> Option<(&CompactString, &Value)> {
     if scheme != TagScheme::Flask || m.len() != 1 {
         return None;
     }
@@ -176,16 +176,16 @@ fn tag_leaf(value: &Value) -> Result<Value, Error> {
     Ok(match value {
         Value::Bytes(b) => one(
             " b",
-            Value::Str(base64::engine::general_purpose::STANDARD.encode(b)),
+            Value::Str(base64::engine::general_purpose::STANDARD.encode(b).into()),
         ),
         Value::Markup(s) => one(" m", Value::Str(s.clone())),
-        Value::Uuid(u) => one(" u", Value::Str(format!("{u:032x}"))),
+        Value::Uuid(u) => one(" u", Value::Str(format!("{u:032x}").into())),
         Value::DateTime(t) => {
             // Python's `astimezone(utc)` raises OverflowError outside 1..=9999.
             if !(MIN_DATETIME..MAX_DATETIME_EXCL).contains(t) {
                 return Err(bad(" d", "OverflowError: date value out of range"));
             }
-            one(" d", Value::Str(http_date(*t)))
+            one(" d", Value::Str(http_date(*t).into()))
         }
         other => other.clone(),
     })
@@ -302,7 +302,7 @@ fn untag_di(inner: Value) -> Result<Value, Error> {
 fn to_tuple(inner: Value) -> Result<Value, Error> {
     let items = match inner {
         Value::List(items) | Value::Tuple(items) => items,
-        Value::Str(s) | Value::Markup(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
+        Value::Str(s) | Value::Markup(s) => s.chars().map(|c| Value::Str(CompactString::new(c.encode_utf8(&mut [0; 4])))).collect(),
         Value::Dict(m) => m.into_keys().map(Value::Str).collect(),
         Value::Bytes(b) => b.into_iter().map(Value::from).collect(),
         other => {
@@ -317,8 +317,8 @@ fn to_tuple(inner: Value) -> Result<Value, Error> {
 
 /// `markupsafe.Markup(value)`, i.e. `str(value)` for non-strings.
 fn to_markup(inner: Value) -> Result<Value, Error> {
-    let text = match inner {
-        Value::Str(s) | Value::Markup(s) => s,
+    let text: String = match inner {
+        Value::Str(s) | Value::Markup(s) => return Ok(Value::Markup(s)),
         Value::Null => "None".to_owned(),
         Value::Bool(b) => if b { "True" } else { "False" }.to_owned(),
         Value::Int(i) => i.to_string(),
@@ -344,7 +344,7 @@ fn to_markup(inner: Value) -> Result<Value, Error> {
             ))
         }
     };
-    Ok(Value::Markup(text))
+    Ok(Value::Markup(text.into()))
 }
 
 fn untag_bytes(inner: Value) -> Result<Value, Error> {
@@ -356,7 +356,7 @@ fn untag_bytes(inner: Value) -> Result<Value, Error> {
                     "string argument should contain only ASCII characters",
                 ));
             }
-            s.into_bytes()
+            s.into_string().into_bytes()
         }
         Value::Bytes(b) => b,
         other => {
@@ -1142,9 +1142,9 @@ mod tests {
             any::<i64>().prop_map(Value::from),
             any::<i128>().prop_map(Value::from),
             any::<f64>().prop_map(Value::Float),
-            "\\PC{0,8}".prop_map(Value::Str),
+            "\\PC{0,8}".prop_map(Value::from),
             prop::sample::select(vec![" t", " b", " di", " m", " u", " d", "x__"])
-                .prop_map(|s| Value::Str(s.to_owned())),
+                .prop_map(Value::from),
         ]
     }
 
@@ -1170,7 +1170,7 @@ mod tests {
         prop_oneof![
             leaf(),
             prop::collection::vec(any::<u8>(), 0..8).prop_map(Value::Bytes),
-            "\\PC{0,8}".prop_map(Value::Markup),
+            "\\PC{0,8}".prop_map(|s: String| Value::Markup(s.into())),
             any::<u128>().prop_map(Value::Uuid),
             // Years 100..=9999: Python maps years below 100 to 19xx/20xx.
             (-59011459200i64..253402300800).prop_map(Value::DateTime),

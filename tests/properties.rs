@@ -75,9 +75,9 @@ fn leaf() -> impl Strategy<Value = Value> {
         "-?[1-9][0-9]{19,40}".prop_map(|s| Value::Int(s.parse::<Int>().unwrap())),
         any::<f64>().prop_map(Value::Float),
         prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-0.0)].prop_map(Value::Float),
-        any::<String>().prop_map(Value::Str),
+        any::<String>().prop_map(Value::from),
         proptest::collection::vec(any::<u8>(), 0..12).prop_map(Value::Bytes),
-        any::<String>().prop_map(Value::Markup),
+        any::<String>().prop_map(|s| Value::Markup(s.into())),
         any::<u128>().prop_map(Value::Uuid),
         // Years 100 to 9999: Python's date parser reads years 0-99 as 19xx/20xx.
         (-59_011_459_200i64..253_402_300_800).prop_map(Value::DateTime),

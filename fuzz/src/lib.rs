@@ -239,9 +239,9 @@ impl ArbValue {
                 Value::Int(text.parse().unwrap_or_else(|_| Int::from(big)))
             }
             4 => Value::Float(f64::from_bits(u.arbitrary()?)),
-            5 => Value::Str(u.arbitrary()?),
+            5 => Value::from(u.arbitrary::<String>()?),
             6 => Value::Bytes(u.arbitrary()?),
-            7 => Value::Markup(u.arbitrary()?),
+            7 => Value::Markup(u.arbitrary::<String>()?.into()),
             8 => match u.int_in_range(0..=1u8)? {
                 0 => Value::Uuid(u.arbitrary()?),
                 // From year 100: Python's date parser (and so Flask's) reads years 0–99 as 19xx/20xx.
@@ -259,7 +259,7 @@ impl ArbValue {
                         .to_owned(),
                         _ => u.arbitrary()?,
                     };
-                    m.insert(key, Self::gen(u, depth + 1)?);
+                    m.insert(key.into(), Self::gen(u, depth + 1)?);
                 }
                 Value::Dict(m)
             }

@@ -6,6 +6,8 @@ use serde::de::{
 };
 use serde::forward_to_deserialize_any;
 
+use compact_str::CompactString;
+
 use super::{Error, Int, Map, Value};
 
 fn out_of_range(i: &Int) -> Error {
@@ -40,6 +42,16 @@ fn visit_list<'de, V: Visitor<'de>>(items: Vec<Value>, visitor: V) -> Result<V::
     }
 }
 
+/// Hands over a string: by value when it owns a heap buffer, else by reference (no new
+/// allocation unless the visitor wants an owned `String`).
+fn visit_text<'de, V: Visitor<'de>>(s: CompactString, visitor: V) -> Result<V::Value, Error> {
+    if s.is_heap_allocated() {
+        visitor.visit_string(s.into_string())
+    } else {
+        visitor.visit_str(&s)
+    }
+}
+
 fn visit_dict<'de, V: Visitor<'de>>(map: Map, visitor: V) -> Result<V::Value, Error> {
     let len = map.len();
     let mut access = MapDeserializer {
@@ -63,7 +75,7 @@ impl<'de> de::Deserializer<'de> for Value {
             Value::Bool(b) => visitor.visit_bool(b),
             Value::Int(i) => visit_int(i, visitor),
             Value::Float(f) => visitor.visit_f64(f),
-            Value::Str(s) | Value::Markup(s) => visitor.visit_string(s),
+            Value::Str(s) | Value::Markup(s) => visit_text(s, visitor),
             Value::List(items) | Value::Tuple(items) => visit_list(items, visitor),
             Value::Dict(m) => visit_dict(m, visitor),
             Value::Bytes(b) => visitor.visit_byte_buf(b),
@@ -121,7 +133,7 @@ impl<'de> de::Deserializer<'de> for Value {
     fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         match self {
             Value::Bytes(b) => visitor.visit_byte_buf(b),
-            Value::Str(s) | Value::Markup(s) => visitor.visit_string(s),
+            Value::Str(s) | Value::Markup(s) => visit_text(s, visitor),
             other => other.deserialize_any(visitor),
         }
     }
@@ -216,7 +228,7 @@ impl<'de> SeqAccess<'de> for SeqDeserializer {
 }
 
 struct MapDeserializer {
-    iter: indexmap::map::IntoIter<String, Value>,
+    iter: super::map::IntoIter,
     value: Option<Value>,
 }
 
@@ -249,14 +261,14 @@ impl<'de> MapAccess<'de> for MapDeserializer {
 }
 
 /// A dict key; like serde_json, numeric and bool targets parse the text.
-struct KeyDeserializer(String);
+struct KeyDeserializer(CompactString);
 
 macro_rules! key_parse {
     ($($method:ident => $visit:ident),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
             match self.0.parse() {
                 Ok(v) => visitor.$visit(v),
-                Err(_) => visitor.visit_string(self.0),
+                Err(_) => visit_text(self.0, visitor),
             }
         }
     )*};
@@ -266,7 +278,7 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_string(self.0)
+        visit_text(self.0, visitor)
     }
 
     key_parse! {
@@ -298,7 +310,7 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        visitor.visit_enum(self.0.into_deserializer())
+        visitor.visit_enum(self.0.into_string().into_deserializer())
     }
 
     forward_to_deserialize_any! {
@@ -308,7 +320,7 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer {
 }
 
 struct EnumDeserializer {
-    variant: String,
+    variant: CompactString,
     value: Option<Value>,
 }
 

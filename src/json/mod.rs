@@ -24,6 +24,7 @@
 
 mod de;
 mod int;
+pub mod map;
 mod parse;
 mod ser;
 mod value;
@@ -31,7 +32,9 @@ mod write;
 
 pub use int::Int;
 pub use parse::{from_slice, from_str};
-pub use value::{Map, Value};
+pub use compact_str::CompactString;
+pub use map::Map;
+pub use value::Value;
 pub use write::{float_repr, to_string, to_writer, PythonFormatter, MAX_WRITE_DEPTH};
 
 /// Output settings of `json.dumps` that differ between the frameworks.

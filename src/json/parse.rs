@@ -1,5 +1,7 @@
 //! The reader: the grammar of CPython's `json.loads` (strict mode).
 
+use compact_str::CompactString;
+
 use super::{Error, Int, Limits, Map, Value};
 
 struct Parser<'a> {
@@ -7,11 +9,13 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
-    /// Values of the arrays being parsed, innermost last: each array is moved out in one
-    /// exact-size allocation when it closes, instead of growing its own vector.
-    items: Vec<Value>,
-    /// Entries of the objects being parsed, likewise: each map is built at its final size.
-    entries: Vec<(String, Value)>,
+    /// Parsed values not yet in their container, innermost last; an object's members are
+    /// here as key (a `Value::Str`), value, key, value... Each value is pushed where it is
+    /// parsed (not moved through return slots), and each array or object takes its own in
+    /// one exact-size allocation when it closes.
+    values: Vec<Value>,
+    /// Where strings with escapes are unescaped, reused from one to the next.
+    scratch: String,
 }
 
 impl<'a> Parser<'a> {
@@ -36,21 +40,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, Error> {
+    fn literal(&mut self, word: &str, value: Value) -> Result<(), Error> {
         if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
             self.pos += word.len();
-            Ok(value)
+            self.values.push(value);
+            Ok(())
         } else {
             Err(self.unexpected(self.pos, "a JSON value"))
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, Error> {
+    /// Parses one value and pushes it on `self.values`.
+    fn value(&mut self, depth: usize) -> Result<(), Error> {
         match self.peek() {
             None => Err(Error::UnexpectedEnd),
             Some(b'"') => {
                 self.pos += 1;
-                self.string().map(Value::Str)
+                let text = self.string()?;
+                self.values.push(Value::Str(text));
+                Ok(())
             }
             Some(b'{') => self.object(depth + 1),
             Some(b'[') => self.array(depth + 1),
@@ -62,7 +70,11 @@ impl<'a> Parser<'a> {
             Some(b'-') if self.bytes.get(self.pos + 1) == Some(&b'I') => {
                 self.literal("-Infinity", Value::Float(f64::NEG_INFINITY))
             }
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => {
+                let number = self.number()?;
+                self.values.push(number);
+                Ok(())
+            }
             Some(_) => Err(self.unexpected(self.pos, "a JSON value")),
         }
     }
@@ -86,6 +98,17 @@ impl<'a> Parser<'a> {
             _ => return Err(self.unexpected(self.pos, "a digit")),
         }
         let int_end = self.pos;
+        if !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
+            let digits = self.bytes.get(int_start..int_end).unwrap_or_default();
+            // Up to 18 digits always fit an i64 (the ints of a session: no text detour).
+            if digits.len() <= 18 {
+                let magnitude = digits
+                    .iter()
+                    .fold(0i64, |n, &d| n * 10 + i64::from(d.wrapping_sub(b'0') % 10));
+                let n = if negative { -magnitude } else { magnitude };
+                return Ok(Value::Int(Int::from(n)));
+            }
+        }
         let mut is_float = false;
         // '.' counts only when a digit follows (else it is left as extra data).
         if self.peek() == Some(b'.') && matches!(self.bytes.get(self.pos + 1), Some(b'0'..=b'9')) {
@@ -142,22 +165,41 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses string contents; `self.pos` is just after the opening quote.
-    fn string(&mut self) -> Result<String, Error> {
-        let mut out = String::new();
+    #[inline(always)]
+    fn string(&mut self) -> Result<CompactString, Error> {
+        let start = self.pos;
+        self.pos += plain_run(self.bytes.get(start..).unwrap_or_default());
+        if self.peek() == Some(b'"') {
+            // No escapes (nearly every string of a session): one copy, straight from the text.
+            // The run stops only at ASCII bytes, so it is on char boundaries.
+            let text = self.text.get(start..self.pos).unwrap_or_default();
+            self.pos += 1;
+            return Ok(CompactString::new(text));
+        }
+        self.string_with_escapes(start)
+    }
+
+    /// The rest of a string whose plain run from `start` stopped before its closing quote.
+    #[cold]
+    fn string_with_escapes(&mut self, start: usize) -> Result<CompactString, Error> {
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        out.push_str(self.text.get(start..self.pos).unwrap_or_default());
         loop {
-            let run_start = self.pos;
-            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
-            // Stops only at ASCII bytes, so the run is on char boundaries.
-            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
             match self.peek() {
                 None => return Err(Error::UnexpectedEnd),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    let text = CompactString::new(&out);
+                    self.scratch = out;
+                    return Ok(text);
                 }
                 Some(b'\\') => self.escape(&mut out)?,
                 Some(_) => return Err(Error::ControlCharInString { offset: self.pos }),
             }
+            let run_start = self.pos;
+            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
         }
     }
 
@@ -220,39 +262,43 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, Error> {
+    fn object(&mut self, depth: usize) -> Result<(), Error> {
         self.check_depth(depth)?;
         self.pos += 1; // '{'
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(Value::Dict(Map::new()));
+            self.values.push(Value::Dict(Map::new()));
+            return Ok(());
         }
-        let mark = self.entries.len();
+        let mark = self.values.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
             }
             self.pos += 1;
             let key = self.string()?;
+            self.values.push(Value::Str(key));
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected(self.pos, "':' delimiter"));
             }
             self.pos += 1;
             self.skip_ws();
-            let value = self.value(depth)?;
-            self.entries.push((key, value));
+            self.value(depth)?;
             self.skip_ws();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    let mut map = Map::with_capacity(self.entries.len() - mark);
-                    // Python builds dict(pairs): last value wins, first position kept.
-                    for (key, value) in self.entries.drain(mark..) {
-                        map.insert(key, value);
+                    let mut members = Vec::with_capacity((self.values.len() - mark) / 2);
+                    let mut pending = self.values.drain(mark..);
+                    while let (Some(Value::Str(key)), Some(value)) = (pending.next(), pending.next())
+                    {
+                        members.push((key, value));
                     }
-                    return Ok(Value::Dict(map));
+                    drop(pending);
+                    self.values.push(Value::Dict(Map::from_members(members)));
+                    return Ok(());
                 }
                 Some(b',') => {
                     self.pos += 1;
@@ -263,23 +309,25 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, Error> {
+    fn array(&mut self, depth: usize) -> Result<(), Error> {
         self.check_depth(depth)?;
         self.pos += 1; // '['
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(Value::List(Vec::new()));
+            self.values.push(Value::List(Vec::new()));
+            return Ok(());
         }
-        let mark = self.items.len();
+        let mark = self.values.len();
         loop {
-            let item = self.value(depth)?;
-            self.items.push(item);
+            self.value(depth)?;
             self.skip_ws();
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(Value::List(self.items.drain(mark..).collect()));
+                    let items = self.values.drain(mark..).collect();
+                    self.values.push(Value::List(items));
+                    return Ok(());
                 }
                 Some(b',') => {
                     self.pos += 1;
@@ -348,16 +396,18 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         bytes: text.as_bytes(),
         pos: 0,
         limits,
-        items: Vec::new(),
-        entries: Vec::new(),
+        // Room for the pending values of a typical session without regrowing.
+        values: Vec::with_capacity((text.len() / 8).clamp(8, 256)),
+        scratch: String::new(),
     };
     p.skip_ws();
-    let value = p.value(0)?;
+    p.value(0)?;
     p.skip_ws();
     if p.pos != p.bytes.len() {
         return Err(Error::TrailingData { offset: p.pos });
     }
-    Ok(value)
+    // `value` pushed exactly one value.
+    Ok(p.values.pop().unwrap_or_default())
 }
 
 /// Parses JSON bytes as CPython's `json.loads(bytes)` does (Starlette

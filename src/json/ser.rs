@@ -2,7 +2,7 @@
 
 use serde::ser::{self, Impossible, Serialize};
 
-use super::{float_repr, Error, Int, Map, Value};
+use super::{float_repr, CompactString, Error, Int, Map, Value};
 
 pub(crate) struct ValueSerializer;
 
@@ -66,10 +66,10 @@ impl ser::Serializer for ValueSerializer {
         Ok(Value::Float(v))
     }
     fn serialize_char(self, v: char) -> Result<Value, Error> {
-        Ok(Value::Str(v.to_string()))
+        Ok(Value::Str(CompactString::new(v.encode_utf8(&mut [0; 4]))))
     }
     fn serialize_str(self, v: &str) -> Result<Value, Error> {
-        Ok(Value::Str(v.to_owned()))
+        Ok(Value::Str(v.into()))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value, Error> {
         Ok(Value::Bytes(v.to_vec()))
@@ -92,7 +92,7 @@ impl ser::Serializer for ValueSerializer {
         _index: u32,
         variant: &'static str,
     ) -> Result<Value, Error> {
-        Ok(Value::Str(variant.to_owned()))
+        Ok(Value::Str(variant.into()))
     }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
@@ -109,7 +109,7 @@ impl ser::Serializer for ValueSerializer {
         v: &T,
     ) -> Result<Value, Error> {
         let mut map = Map::new();
-        map.insert(variant.to_owned(), v.serialize(ValueSerializer)?);
+        map.insert(variant.into(), v.serialize(ValueSerializer)?);
         Ok(Value::Dict(map))
     }
     fn serialize_seq(self, len: Option<usize>) -> Result<SeqBuilder, Error> {
@@ -228,7 +228,7 @@ impl ser::SerializeTupleVariant for VariantSeqBuilder {
     }
     fn end(self) -> Result<Value, Error> {
         let mut map = Map::new();
-        map.insert(self.variant.to_owned(), Value::List(self.items));
+        map.insert(self.variant.into(), Value::List(self.items));
         Ok(Value::Dict(map))
     }
 }
@@ -250,7 +250,7 @@ impl ser::SerializeMap for MapBuilder {
             .key
             .take()
             .ok_or_else(|| Error::Custom("serialize_value called before serialize_key".into()))?;
-        self.map.insert(key, v.serialize(ValueSerializer)?);
+        self.map.insert(key.into(), v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -267,7 +267,7 @@ impl ser::SerializeStruct for MapBuilder {
         v: &T,
     ) -> Result<(), Error> {
         self.map
-            .insert(key.to_owned(), v.serialize(ValueSerializer)?);
+            .insert(key.into(), v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -289,12 +289,12 @@ impl ser::SerializeStructVariant for VariantMapBuilder {
         v: &T,
     ) -> Result<(), Error> {
         self.map
-            .insert(key.to_owned(), v.serialize(ValueSerializer)?);
+            .insert(key.into(), v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
         let mut outer = Map::new();
-        outer.insert(self.variant.to_owned(), Value::Dict(self.map));
+        outer.insert(self.variant.into(), Value::Dict(self.map));
         Ok(Value::Dict(outer))
     }
 }

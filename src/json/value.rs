@@ -4,25 +4,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeMap, SerializeSeq, SerializeTuple};
+use serde::ser::{SerializeSeq, SerializeTuple};
 
-use super::{Error, Int, Limits};
+use compact_str::CompactString;
 
-/// A Python `dict` with string keys: insertion-ordered.
-///
-/// Assigning an existing key replaces the value and keeps the first position,
-/// as Python `dict` assignment does.
-///
-/// ```
-/// use signed_cookie::json::{Map, Value};
-/// let mut m = Map::new();
-/// m.insert("b".into(), Value::from(1i64));
-/// m.insert("a".into(), Value::from(2i64));
-/// m.insert("b".into(), Value::from(3i64));
-/// assert_eq!(m.keys().collect::<Vec<_>>(), ["b", "a"]);
-/// assert_eq!(m["b"], Value::from(3i64));
-/// ```
-pub type Map = indexmap::IndexMap<String, Value>;
+use super::{Error, Int, Limits, Map};
+
 
 /// A Python value as it appears in JSON session data.
 ///
@@ -49,8 +36,8 @@ pub enum Value {
     Int(Int),
     /// A `float`, including NaN and the infinities.
     Float(f64),
-    /// A `str`.
-    Str(String),
+    /// A `str` (up to 24 bytes held inline).
+    Str(CompactString),
     /// A `list`.
     List(Vec<Value>),
     /// A `dict`.
@@ -60,7 +47,7 @@ pub enum Value {
     /// A `bytes` object (not representable in plain JSON).
     Bytes(Vec<u8>),
     /// A `markupsafe.Markup` string (written as a string by plain JSON).
-    Markup(String),
+    Markup(CompactString),
     /// A `uuid.UUID` (not representable in plain JSON).
     Uuid(u128),
     /// An aware `datetime`, as Unix seconds in UTC (not representable in
@@ -258,12 +245,18 @@ impl From<f64> for Value {
 
 impl From<&str> for Value {
     fn from(v: &str) -> Value {
-        Value::Str(v.to_owned())
+        Value::Str(v.into())
     }
 }
 
 impl From<String> for Value {
     fn from(v: String) -> Value {
+        Value::Str(v.into())
+    }
+}
+
+impl From<CompactString> for Value {
+    fn from(v: CompactString) -> Value {
         Value::Str(v)
     }
 }
@@ -345,13 +338,7 @@ impl serde::Serialize for Value {
                 }
                 seq.end()
             }
-            Value::Dict(m) => {
-                let mut map = s.serialize_map(Some(m.len()))?;
-                for (k, v) in m {
-                    map.serialize_entry(k, v)?;
-                }
-                map.end()
-            }
+            Value::Dict(m) => m.serialize(s),
             Value::Bytes(b) => s.serialize_bytes(b),
             Value::Uuid(u) => s.serialize_str(&format!("{u:032x}")),
             Value::DateTime(t) => s.serialize_i64(*t),
@@ -387,10 +374,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Float(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_owned()))
+        Ok(Value::Str(v.into()))
     }
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
+        Ok(Value::Str(v.into()))
     }
     fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
         Ok(Value::Bytes(v.to_vec()))
@@ -417,12 +404,8 @@ impl<'de> Visitor<'de> for ValueVisitor {
         }
         Ok(Value::List(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let mut map = Map::with_capacity(access.size_hint().unwrap_or(0).min(4096));
-        while let Some((k, v)) = access.next_entry::<String, Value>()? {
-            map.insert(k, v);
-        }
-        Ok(Value::Dict(map))
+    fn visit_map<A: MapAccess<'de>>(self, access: A) -> Result<Value, A::Error> {
+        super::map::collect_map(access).map(Value::Dict)
     }
 }
 

@@ -394,18 +394,18 @@ impl Walker<'_> {
                 Mode::Display => {
                     use base64::Engine as _;
                     let text = base64::engine::general_purpose::STANDARD.encode(b);
-                    self.tag_form(" b", &Value::Str(text), depth)
+                    self.tag_form(" b", &Value::Str(text.into()), depth)
                 }
             },
             Value::Uuid(u) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "UUID" }),
-                Mode::Display => self.tag_form(" u", &Value::Str(format!("{u:032x}")), depth),
+                Mode::Display => self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), depth),
             },
             Value::DateTime(t) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "datetime" }),
                 Mode::Display => {
                     let text = crate::tagged::http_date(*t);
-                    self.tag_form(" d", &Value::Str(text), depth)
+                    self.tag_form(" d", &Value::Str(text.into()), depth)
                 }
             },
         }
@@ -512,7 +512,7 @@ mod tests {
         );
         let mut m = Map::new();
         for k in ["é", "b", "a", "_", "C", "9", "10", " x", ""] {
-            m.insert(k.to_owned(), Value::from(1i64));
+            m.insert(k.into(), Value::from(1i64));
         }
         let v = Value::Dict(m);
         assert_eq!(

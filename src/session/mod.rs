@@ -287,7 +287,7 @@ impl Session {
     /// ```
     pub fn insert_value(&mut self, key: &str, value: Value) -> Option<Value> {
         self.change();
-        self.data.insert(key.to_owned(), value)
+        self.data.insert(key.into(), value)
     }
 
     /// Removes `key`; the session is modified only if the key was there (`dict.pop` on Flask's,
@@ -303,7 +303,7 @@ impl Session {
             self.first_access_was_pop = true;
         }
         self.touch();
-        let old = self.data.shift_remove(key);
+        let old = self.data.remove(key);
         if old.is_some() {
             self.modified = true;
         }
@@ -381,7 +381,7 @@ impl Session {
     /// ```
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.touch();
-        self.data.keys().map(String::as_str)
+        self.data.keys().map(|k| k.as_str())
     }
 
     /// All the data.

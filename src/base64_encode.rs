@@ -22,6 +22,9 @@ const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// The two characters of every 12-bit value, as a little-endian `u16`.
+// Evaluated at compile time only (for the statics below): an index out of range would fail the
+// build, never a run.
+#[allow(clippy::indexing_slicing)]
 const fn pair_table(alphabet: &[u8; 64]) -> [u16; 4096] {
     let mut table = [0u16; 4096];
     let mut i = 0;

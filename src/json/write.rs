@@ -910,6 +910,8 @@ mod tests {
                 proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::List),
                 proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Tuple),
                 // Up to 20 keys: both the on-stack and the heap sort.
+                // `into`: the key type of `Map` need not stay `String`.
+                #[allow(clippy::useless_conversion)]
                 proptest::collection::vec((key(), inner), 0..20).prop_map(|kv| {
                     let mut m = Map::new();
                     for (k, v) in kv {

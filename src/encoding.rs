@@ -19,6 +19,8 @@ use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
 use std::io::Write;
 
+use crate::base64_encode::Base64Style;
+
 /// URL-safe alphabet, no padding written, padding refused, spare bits must be zero.
 const URL_SAFE_STRICT: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
@@ -67,7 +69,9 @@ pub enum DecodeError {
 /// assert_eq!(signed_cookie::encoding::base64url_encode(b"\xff\xfe"), "__4");
 /// ```
 pub fn base64url_encode(data: &[u8]) -> String {
-    URL_SAFE_STRICT.encode(data)
+    let mut out = String::new();
+    base64url_encode_into(data, &mut out);
+    out
 }
 
 /// Appends URL-safe base64 of `data`, without padding, to `out`.
@@ -78,7 +82,7 @@ pub fn base64url_encode(data: &[u8]) -> String {
 /// assert_eq!(s, "x.aGk");
 /// ```
 pub fn base64url_encode_into(data: &[u8], out: &mut String) {
-    URL_SAFE_STRICT.encode_string(data, out)
+    crate::base64_encode::encode_into(data, out, Base64Style::UrlSafeUnpadded)
 }
 
 /// Decodes canonical URL-safe base64 without padding.
@@ -128,7 +132,20 @@ pub fn base64url_decode_slice(data: &[u8], out: &mut [u8]) -> Result<usize, Deco
 /// assert_eq!(signed_cookie::encoding::base64_encode(b"\x00\xff"), "AP8=");
 /// ```
 pub fn base64_encode(data: &[u8]) -> String {
-    STANDARD_STRICT.encode(data)
+    let mut out = String::new();
+    base64_encode_into(data, &mut out);
+    out
+}
+
+/// Appends standard base64 of `data`, with `=` padding, to `out`.
+///
+/// ```
+/// let mut s = String::from("x.");
+/// signed_cookie::encoding::base64_encode_into(b"\xff", &mut s);
+/// assert_eq!(s, "x./w==");
+/// ```
+pub fn base64_encode_into(data: &[u8], out: &mut String) {
+    crate::base64_encode::encode_into(data, out, Base64Style::StandardPadded)
 }
 
 /// Decodes canonical standard base64 with `=` padding.

@@ -12,8 +12,8 @@
 )]
 
 use crate::encoding::{
-    base64_decode, base64_encode, base64url_decode_into, base64url_encode_into, zlib_compress_into,
-    zlib_decompress_into, Inflater, DEFAULT_MAX_DECOMPRESSED,
+    base64_decode, base64_encode_into, base64url_decode_into, base64url_encode_into,
+    zlib_compress_into, zlib_decompress_into, Inflater, DEFAULT_MAX_DECOMPRESSED,
 };
 use crate::error::{Error, PayloadFault, SignatureFault};
 use crate::json::{self, JsonStyle, Value};
@@ -572,14 +572,18 @@ impl Serializer {
     /// assert_eq!(s.loads_value_at(&t, None, now).unwrap().value, Value::Bytes(vec![0, 255]));
     /// ```
     pub fn dumps_value_at(&self, value: &Value, now: SystemTime) -> Result<String, Error> {
-        let mut json_bytes = Vec::with_capacity(128);
-        self.dialect
-            .dump(value, &mut json_bytes)
-            .map_err(Error::Serialize)?;
-        let mut token = String::with_capacity(json_bytes.len() * 4 / 3 + 100);
-        self.envelope.wrap(&json_bytes, &mut token);
-        self.signer.sign_in_place(&mut token, now);
-        Ok(token)
+        // The JSON goes to a per-thread buffer (it grows once, not per call); the token is
+        // the one allocation, sized for the uncompressed payload, the timestamp (at most 13
+        // characters) and the longest signature (86) with their separators.
+        with_buffer(&JSON_BYTES, |json_bytes| {
+            self.dialect
+                .dump(value, json_bytes)
+                .map_err(Error::Serialize)?;
+            let mut token = String::with_capacity(json_bytes.len().div_ceil(3) * 4 + 104);
+            self.envelope.wrap(json_bytes, &mut token);
+            self.signer.sign_in_place(&mut token, now);
+            Ok(token)
+        })
     }
 
     /// The JSON text a value takes inside the token (before base64 and zlib).
@@ -733,7 +737,7 @@ impl Envelope {
                 }
                 base64url_encode_into(json, out);
             }
-            Envelope::StandardBase64 => out.push_str(&base64_encode(json)),
+            Envelope::StandardBase64 => base64_encode_into(json, out),
         }
     }
 

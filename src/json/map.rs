@@ -638,16 +638,25 @@ mod tests {
         assert_eq!(m.get("k5"), Some(&Value::from(5)));
         assert_eq!(m.remove("k1"), Some(Value::from(1)));
         assert!(m.index.is_none());
-        assert_eq!(m.get(&format!("k{}", LINEAR_MAX + 1)), Some(&Value::from(LINEAR_MAX + 1)));
+        assert_eq!(
+            m.get(&format!("k{}", LINEAR_MAX + 1)),
+            Some(&Value::from(LINEAR_MAX + 1))
+        );
         assert_eq!(m.first().map(|(k, _)| k.as_str()), Some("k2"));
     }
 
     #[test]
     fn equality_ignores_order() {
-        let a: Map = [("a", Value::Null), ("b", Value::from(1i64))].into_iter().collect();
-        let b: Map = [("b", Value::from(1i64)), ("a", Value::Null)].into_iter().collect();
+        let a: Map = [("a", Value::Null), ("b", Value::from(1i64))]
+            .into_iter()
+            .collect();
+        let b: Map = [("b", Value::from(1i64)), ("a", Value::Null)]
+            .into_iter()
+            .collect();
         assert_eq!(a, b);
-        let c: Map = [("b", Value::from(2i64)), ("a", Value::Null)].into_iter().collect();
+        let c: Map = [("b", Value::from(2i64)), ("a", Value::Null)]
+            .into_iter()
+            .collect();
         assert_ne!(a, c);
     }
 }

@@ -292,7 +292,8 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     let mut members = Vec::with_capacity((self.values.len() - mark) / 2);
                     let mut pending = self.values.drain(mark..);
-                    while let (Some(Value::Str(key)), Some(value)) = (pending.next(), pending.next())
+                    while let (Some(Value::Str(key)), Some(value)) =
+                        (pending.next(), pending.next())
                     {
                         members.push((key, value));
                     }

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde_json::ser::{CharEscape, Formatter};
 
-use super::{Error, JsonStyle, Value};
+use super::{Error, JsonStyle, Map, Value};
 
 /// Maximum nesting the writer, `tagged::tag` and `tagged::untag` descend
 /// into (Python's own limit is its recursion limit of about 1000; 512 keeps
@@ -49,16 +49,24 @@ impl PythonFormatter {
         PythonFormatter { style }
     }
 
-    fn separator(&self) -> &'static [u8] {
+    /// `", "` or `","` between items.
+    #[inline]
+    fn write_item_separator<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
         if self.style.spaced {
-            b", "
+            w.write_all(b", ")
         } else {
-            b","
+            w.write_all(b",")
         }
     }
 }
 
 fn write_u_escape<W: ?Sized + Write>(w: &mut W, unit: u16) -> io::Result<()> {
+    w.write_all(&u_escape(unit))
+}
+
+/// `\uXXXX` with lowercase hex digits, as Python writes it.
+#[inline]
+fn u_escape(unit: u16) -> [u8; 6] {
     // Lowercase hex digit of the low four bits, without indexing.
     let hex = |n: u16| {
         let d = (n & 0xF) as u8;
@@ -68,36 +76,291 @@ fn write_u_escape<W: ?Sized + Write>(w: &mut W, unit: u16) -> io::Result<()> {
             b'a' + d - 10
         }
     };
-    let buf = [
+    [
         b'\\',
         b'u',
         hex(unit >> 12),
         hex(unit >> 8),
         hex(unit >> 4),
         hex(unit),
-    ];
-    w.write_all(&buf)
+    ]
+}
+
+/// One in each byte of a word, and the top bit of each byte.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const TOPS: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (top bit of the byte) the bytes of the little-endian word `x` that a JSON string must
+/// escape: controls, `"` and `\`, and with `ensure_ascii` 0x7F and above.
+///
+/// Each test is exact for its lowest flagged byte; a borrow or carry can only flag bytes
+/// above a real hit, so the lowest flag overall is always a real one (which is all that the
+/// scan uses).
+#[inline]
+fn escape_flags(x: u64, ensure_ascii: bool) -> u64 {
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    let mut flags = (x.wrapping_sub(ONES * 0x20) & !x)
+        | (quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash);
+    if ensure_ascii {
+        // Bytes >= 0x7F: adding one sets the top bit of 0x7F, the rest have it already.
+        flags |= x.wrapping_add(ONES) | x;
+    }
+    flags & TOPS
+}
+
+impl PythonFormatter {
+    /// Appends the leading run of `bytes` that Python writes unchanged inside a string and
+    /// returns its length.
+    ///
+    /// Eight bytes at a time: each word is appended whole, then cut back to the first byte
+    /// that needs an escape, so the copy and the scan are one pass without `memcpy` calls.
+    /// In `ensure_ascii` style the run stops at the lead byte of a non-ASCII character, so it
+    /// always ends on a character boundary.
+    #[inline]
+    fn copy_plain_run(&self, out: &mut Vec<u8>, bytes: &[u8]) -> usize {
+        let ascii = self.style.ensure_ascii;
+        let first_flag = |flags: u64| (flags.trailing_zeros() / 8) as usize;
+        let mut rest = bytes;
+        let mut done = 0;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            out.extend_from_slice(word);
+            let flags = escape_flags(u64::from_le_bytes(*word), ascii);
+            if flags != 0 {
+                let hit = first_flag(flags);
+                out.truncate(out.len() - 8 + hit);
+                return done + hit;
+            }
+            done += 8;
+            rest = tail;
+        }
+        if rest.is_empty() {
+            return done;
+        }
+        let word = load_padded(rest, b'a');
+        out.extend_from_slice(&word.to_le_bytes());
+        let flags = escape_flags(word, ascii);
+        // The padding is plain, so a flag is within `rest`.
+        let keep = if flags != 0 {
+            first_flag(flags)
+        } else {
+            rest.len()
+        };
+        out.truncate(out.len() - 8 + keep);
+        done + keep
+    }
+
+    /// Length of the leading run of `bytes` that Python writes unchanged inside a string.
+    #[inline]
+    fn plain_run(&self, bytes: &[u8]) -> usize {
+        let ascii = self.style.ensure_ascii;
+        let mut rest = bytes;
+        let mut done = 0;
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            let flags = escape_flags(u64::from_le_bytes(*word), ascii);
+            if flags != 0 {
+                return done + (flags.trailing_zeros() / 8) as usize;
+            }
+            done += 8;
+            rest = tail;
+        }
+        if rest.is_empty() {
+            return done;
+        }
+        let flags = escape_flags(load_padded(rest, b'a'), ascii);
+        if flags != 0 {
+            return done + (flags.trailing_zeros() / 8) as usize;
+        }
+        bytes.len()
+    }
+
+    /// Writes the escape Python's `json.dumps` uses for `c`, a character that
+    /// [`plain_run`](Self::plain_run) stopped at.
+    fn write_escaped_char(&self, out: &mut Vec<u8>, c: char) {
+        let short: &[u8] = match c {
+            '"' => b"\\\"",
+            '\\' => b"\\\\",
+            '\n' => b"\\n",
+            '\r' => b"\\r",
+            '\t' => b"\\t",
+            '\u{8}' => b"\\b",
+            '\u{c}' => b"\\f",
+            _ => b"",
+        };
+        if !short.is_empty() {
+            out.extend_from_slice(short);
+        } else if c < ' ' || (self.style.ensure_ascii && c >= '\u{7f}') {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.extend_from_slice(&u_escape(*unit));
+            }
+        } else {
+            // Not reached (`plain_run` only stops at the characters above); kept exact anyway.
+            let mut utf8 = [0u8; 4];
+            out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        }
+    }
+
+    /// Writes the body of a JSON string (no quotes): plain runs copied, the rest escaped.
+    fn write_str_body(&self, out: &mut Vec<u8>, s: &str) {
+        let run = self.copy_plain_run(out, s.as_bytes());
+        if run != s.len() {
+            self.write_escaped_rest(out, s, run);
+        }
+    }
+
+    /// The rest of a string body from `run`, the first byte that needs an escape.
+    #[inline(never)]
+    fn write_escaped_rest(&self, out: &mut Vec<u8>, s: &str, run: usize) {
+        // `copy_plain_run` ends on a char boundary, so `get` always succeeds.
+        let mut rest = s.get(run..).unwrap_or_default();
+        loop {
+            let mut chars = rest.chars();
+            let Some(c) = chars.next() else {
+                return;
+            };
+            self.write_escaped_char(out, c);
+            rest = chars.as_str();
+            let run = self.copy_plain_run(out, rest.as_bytes());
+            rest = rest.get(run..).unwrap_or_default();
+        }
+    }
+
+    /// Writes `s` as a quoted JSON string in this style.
+    ///
+    /// ```
+    /// use signed_cookie::json::{JsonStyle, PythonFormatter};
+    /// let mut out = Vec::new();
+    /// PythonFormatter::new(JsonStyle::FLASK).write_str(&mut out, "é\n\"");
+    /// assert_eq!(out, br#""\u00e9\n\"""#);
+    /// ```
+    #[inline]
+    pub fn write_str(&self, out: &mut Vec<u8>, s: &str) {
+        // Room for the quotes and the last word's overshoot: plain strings grow `out` once.
+        out.reserve(s.len() + 10);
+        out.push(b'"');
+        self.write_str_body(out, s);
+        out.push(b'"');
+    }
+
+    /// Writes a dict key with the separators around it: `,"key":` (`, "key": ` when spaced),
+    /// without the comma for the first key. The same bytes as `begin_object_key`, the string
+    /// and `begin_object_value`, in fewer appends.
+    #[inline]
+    fn write_key(&self, out: &mut Vec<u8>, first: bool, key: &str) {
+        out.reserve(key.len() + 16);
+        match (first, self.style.spaced) {
+            (true, _) => out.push(b'"'),
+            (false, false) => out.extend_from_slice(b",\""),
+            (false, true) => out.extend_from_slice(b", \""),
+        }
+        self.write_str_body(out, key);
+        if self.style.spaced {
+            out.extend_from_slice(b"\": ");
+        } else {
+            out.extend_from_slice(b"\":");
+        }
+    }
+}
+
+/// Appends the decimal digits of `n`, as `int.__repr__` (and `itoa`) writes them: the digits
+/// are laid out in a fixed-size block that is appended whole and cut to length, so no
+/// `memcpy` call is made for a few bytes.
+#[inline]
+fn write_i64(out: &mut Vec<u8>, n: i64) {
+    let mut block = [0u8; 24];
+    let mut magnitude = n.unsigned_abs();
+    let sign = usize::from(n < 0);
+    if let Some(minus) = block.first_mut() {
+        *minus = b'-';
+    }
+    let len = sign + magnitude.checked_ilog10().unwrap_or(0) as usize + 1;
+    let mut at = len;
+    while magnitude >= 100 {
+        let pair = (magnitude % 100) as usize;
+        magnitude /= 100;
+        at -= 2;
+        if let Some(dst) = block.get_mut(at..at + 2) {
+            dst.copy_from_slice(&two_digits(pair));
+        }
+    }
+    if magnitude >= 10 {
+        at -= 2;
+        if let Some(dst) = block.get_mut(at..at + 2) {
+            dst.copy_from_slice(&two_digits(magnitude as usize));
+        }
+    } else if let Some(dst) = block.get_mut(at - 1) {
+        *dst = b'0' + magnitude as u8;
+    }
+    out.extend_from_slice(&block);
+    out.truncate(out.len() - 24 + len);
+}
+
+/// The two ASCII digits of `n` (below 100).
+#[inline]
+fn two_digits(n: usize) -> [u8; 2] {
+    [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8]
+}
+
+/// The 1 to 7 `bytes` as a little-endian word, padded with `pad`, without a byte loop (whose
+/// byte stores and word load would stall store forwarding): two overlapping reads (four bytes
+/// each, or single bytes) cover any length.
+#[inline]
+fn load_padded(bytes: &[u8], pad: u8) -> u64 {
+    let n = bytes.len().min(7);
+    let word = match (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        (Some(first), Some(last)) => {
+            u64::from(u32::from_le_bytes(*first))
+                | (u64::from(u32::from_le_bytes(*last)) << (8 * (n - 4)))
+        }
+        _ => {
+            let at = |i: usize| u64::from(bytes.get(i).copied().unwrap_or(b'a'));
+            at(0)
+                | (at(n / 2) << (8 * (n / 2)))
+                | (at(n.saturating_sub(1)) << (8 * n.saturating_sub(1)))
+        }
+    };
+    word | ((ONES * u64::from(pad)) & (!0u64 << (8 * n)))
 }
 
 impl Formatter for PythonFormatter {
+    // Separators and literals are written as constant-length slices, one per branch: a
+    // `Vec` then stores them inline instead of calling `memcpy` for one or two bytes.
+    #[inline]
+    fn write_bool<W: ?Sized + Write>(&mut self, w: &mut W, value: bool) -> io::Result<()> {
+        if value {
+            w.write_all(b"true")
+        } else {
+            w.write_all(b"false")
+        }
+    }
+
+    #[inline]
     fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
         if first {
             Ok(())
         } else {
-            w.write_all(self.separator())
+            self.write_item_separator(w)
         }
     }
 
+    #[inline]
     fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
         if first {
             Ok(())
         } else {
-            w.write_all(self.separator())
+            self.write_item_separator(w)
         }
     }
 
+    #[inline]
     fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(if self.style.spaced { b": " } else { b":" })
+        if self.style.spaced {
+            w.write_all(b": ")
+        } else {
+            w.write_all(b":")
+        }
     }
 
     fn write_f32<W: ?Sized + Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
@@ -111,7 +374,8 @@ impl Formatter for PythonFormatter {
     }
 
     fn write_f64<W: ?Sized + Write>(&mut self, w: &mut W, value: f64) -> io::Result<()> {
-        w.write_all(float_repr(value).as_bytes())
+        let mut buf = FloatBuf::new();
+        w.write_all(buf.format(value))
     }
 
     fn write_string_fragment<W: ?Sized + Write>(
@@ -119,23 +383,14 @@ impl Formatter for PythonFormatter {
         w: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
-        if !self.style.ensure_ascii {
+        // serde_json hands over runs with `"`, `\` and controls already taken out; what is
+        // left to escape here is 0x7F and non-ASCII in `ensure_ascii` style.
+        if self.plain_run(fragment.as_bytes()) == fragment.len() {
             return w.write_all(fragment.as_bytes());
         }
-        // serde_json hands over unescaped runs; escape 0x7F and non-ASCII.
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if c.is_ascii() && c != '\x7f' {
-                continue;
-            }
-            w.write_all(fragment.as_bytes().get(start..i).unwrap_or_default())?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write_u_escape(w, *unit)?;
-            }
-            start = i + c.len_utf8();
-        }
-        w.write_all(fragment.as_bytes().get(start..).unwrap_or_default())
+        let mut escaped = Vec::with_capacity(fragment.len() + 16);
+        self.write_str_body(&mut escaped, fragment);
+        w.write_all(&escaped)
     }
 
     fn write_char_escape<W: ?Sized + Write>(
@@ -158,6 +413,120 @@ impl Formatter for PythonFormatter {
     }
 }
 
+/// A stack buffer holding one float in Python's `repr` layout (at most 24 bytes:
+/// `-1.7976931348623157e+308`).
+struct FloatBuf {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl FloatBuf {
+    fn new() -> FloatBuf {
+        FloatBuf {
+            bytes: [0; 32],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, s: &[u8]) {
+        if let Some(dst) = self.bytes.get_mut(self.len..self.len + s.len()) {
+            dst.copy_from_slice(s);
+            self.len += s.len();
+        }
+    }
+
+    fn push_zeros(&mut self, n: usize) {
+        for _ in 0..n {
+            self.push(b"0");
+        }
+    }
+
+    /// Python's `float.__repr__` of `value`; see [`float_repr`].
+    fn format(&mut self, value: f64) -> &[u8] {
+        self.len = 0;
+        if value.is_nan() {
+            self.push(b"NaN");
+        } else if value.is_infinite() {
+            self.push(if value > 0.0 {
+                b"Infinity"
+            } else {
+                b"-Infinity"
+            });
+        } else {
+            self.layout(value);
+        }
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    fn layout(&mut self, value: f64) {
+        // Rust's `{:e}` gives the shortest round-trip digits: "-1.2345e-7" (at most 24 bytes).
+        let mut sci = [0u8; 32];
+        let sci_len = {
+            let mut cursor = &mut sci[..];
+            if write!(cursor, "{value:e}").is_err() {
+                return;
+            }
+            32 - cursor.len()
+        };
+        let sci = sci.get(..sci_len).unwrap_or_default();
+        let (negative, body) = match sci.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, sci),
+        };
+        let e_at = body.iter().position(|&b| b == b'e').unwrap_or(body.len());
+        let (mantissa, exp_text) = body.split_at(e_at);
+        let exp: i32 = std::str::from_utf8(exp_text.get(1..).unwrap_or_default())
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let mut digits = [0u8; 24];
+        let mut n_digits = 0;
+        for &d in mantissa.iter().filter(|&&d| d != b'.') {
+            if let Some(slot) = digits.get_mut(n_digits) {
+                *slot = d;
+                n_digits += 1;
+            }
+        }
+        let digits = digits.get(..n_digits).unwrap_or_default();
+        if negative {
+            self.push(b"-");
+        }
+        if (-4..16).contains(&exp) {
+            if exp >= 0 {
+                let int_len = usize::try_from(exp).unwrap_or(0) + 1;
+                if digits.len() <= int_len {
+                    self.push(digits);
+                    self.push_zeros(int_len - digits.len());
+                    self.push(b".0");
+                } else {
+                    let (int_part, frac) = digits.split_at(int_len);
+                    self.push(int_part);
+                    self.push(b".");
+                    self.push(frac);
+                }
+            } else {
+                self.push(b"0.");
+                self.push_zeros(usize::try_from(-exp - 1).unwrap_or(0));
+                self.push(digits);
+            }
+        } else {
+            let (first, rest) = digits.split_at(1.min(digits.len()));
+            self.push(first);
+            if !rest.is_empty() {
+                self.push(b".");
+                self.push(rest);
+            }
+            self.push(if exp < 0 { b"e-" } else { b"e+" });
+            // At least two digits, as C's `%e`: `1e-05`, `1e+16`, `1e+308`.
+            let abs = exp.unsigned_abs();
+            if abs >= 100 {
+                self.push(&[b'0' + (abs / 100 % 10) as u8]);
+            }
+            self.push(&[b'0' + (abs / 10 % 10) as u8, b'0' + (abs % 10) as u8]);
+        }
+    }
+}
+
 /// Python's `float.__repr__`, as `json.dumps` writes floats.
 ///
 /// Shortest round-trip digits; positional notation when the decimal exponent
@@ -173,62 +542,10 @@ impl Formatter for PythonFormatter {
 /// assert_eq!(float_repr(f64::NAN), "NaN");
 /// ```
 pub fn float_repr(value: f64) -> String {
-    if value.is_nan() {
-        return "NaN".to_owned();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: "-1.2345e-7".
-    let sci = format!("{value:e}");
-    let (negative, body) = match sci.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, sci.as_str()),
-    };
-    let (mantissa, exp) = body.split_once('e').unwrap_or((body, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let mut out = String::with_capacity(digits.len() + 8);
-    if negative {
-        out.push('-');
-    }
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let int_len = usize::try_from(exp).unwrap_or(0) + 1;
-            if digits.len() <= int_len {
-                out.push_str(&digits);
-                out.extend(std::iter::repeat_n('0', int_len - digits.len()));
-                out.push_str(".0");
-            } else {
-                let (int_part, frac) = digits.split_at(int_len);
-                out.push_str(int_part);
-                out.push('.');
-                out.push_str(frac);
-            }
-        } else {
-            out.push_str("0.");
-            let zeros = usize::try_from(-exp - 1).unwrap_or(0);
-            out.extend(std::iter::repeat_n('0', zeros));
-            out.push_str(&digits);
-        }
-    } else {
-        let (first, rest) = digits.split_at(1.min(digits.len()));
-        out.push_str(first);
-        if !rest.is_empty() {
-            out.push('.');
-            out.push_str(rest);
-        }
-        out.push('e');
-        out.push(if exp < 0 { '-' } else { '+' });
-        let abs = exp.unsigned_abs();
-        if abs < 10 {
-            out.push('0');
-        }
-        out.push_str(&abs.to_string());
-    }
-    out
+    let mut buf = FloatBuf::new();
+    // The layout is ASCII.
+    String::from_utf8_lossy(buf.format(value)).into_owned()
 }
-
 /// How values plain JSON cannot hold are treated.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -248,55 +565,60 @@ fn io_err(e: io::Error) -> Error {
     Error::Custom(e.to_string())
 }
 
-impl Walker<'_> {
-    fn string(&mut self, s: &str) -> Result<(), Error> {
-        let bytes = s.as_bytes();
-        // Printable ASCII other than `"` and `\` is written as it is in every style: one copy.
-        if bytes
-            .iter()
-            .all(|&b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
-        {
-            self.out.reserve(bytes.len() + 2);
-            self.out.push(b'"');
-            self.out.extend_from_slice(bytes);
-            self.out.push(b'"');
-            return Ok(());
-        }
-        self.fmt.begin_string(self.out).map_err(io_err)?;
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let escape = match b {
-                b'"' => CharEscape::Quote,
-                b'\\' => CharEscape::ReverseSolidus,
-                b'\n' => CharEscape::LineFeed,
-                b'\r' => CharEscape::CarriageReturn,
-                b'\t' => CharEscape::Tab,
-                0x08 => CharEscape::Backspace,
-                0x0c => CharEscape::FormFeed,
-                0..=0x1f => CharEscape::AsciiControl(b),
-                _ => continue,
+/// One dict entry waiting to be written in sorted order, with the first eight bytes of its
+/// key as a big-endian number: comparing those settles almost every comparison without
+/// `memcmp`, and agrees with byte order (zero padding sorts a shorter key first, as a prefix
+/// does).
+#[derive(Clone, Copy)]
+struct SortEntry<'v> {
+    prefix: u64,
+    key: &'v str,
+    value: &'v Value,
+}
+
+impl<'v> SortEntry<'v> {
+    #[inline]
+    fn new(key: &'v str, value: &'v Value) -> SortEntry<'v> {
+        let bytes = key.as_bytes();
+        let prefix = match bytes.first_chunk::<8>() {
+            Some(first) => u64::from_be_bytes(*first),
+            None if bytes.is_empty() => 0,
+            None => load_padded(bytes, 0).swap_bytes(),
+        };
+        SortEntry { prefix, key, value }
+    }
+
+    /// Python compares `str` by code point; UTF-8 byte order agrees.
+    #[inline]
+    fn before(&self, other: &SortEntry<'_>) -> bool {
+        self.prefix < other.prefix || (self.prefix == other.prefix && self.key < other.key)
+    }
+}
+
+/// Sorts a handful of entries in place (sessions' dicts have a few keys each).
+fn insertion_sort(entries: &mut [SortEntry<'_>]) {
+    for i in 1..entries.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(prev), Some(cur)) = (entries.get(j - 1), entries.get(j)) else {
+                break;
             };
-            // `i` is an ASCII byte, so both slices end on char boundaries.
-            if let Some(run) = s.get(start..i) {
-                if !run.is_empty() {
-                    self.fmt
-                        .write_string_fragment(self.out, run)
-                        .map_err(io_err)?;
-                }
+            if !cur.before(prev) {
+                break;
             }
-            self.fmt
-                .write_char_escape(self.out, escape)
-                .map_err(io_err)?;
-            start = i + 1;
+            entries.swap(j - 1, j);
+            j -= 1;
         }
-        if let Some(run) = s.get(start..) {
-            if !run.is_empty() {
-                self.fmt
-                    .write_string_fragment(self.out, run)
-                    .map_err(io_err)?;
-            }
-        }
-        self.fmt.end_string(self.out).map_err(io_err)
+    }
+}
+
+/// Dicts up to this many keys are sorted on the stack.
+const SORT_ON_STACK: usize = 16;
+
+impl Walker<'_> {
+    #[inline]
+    fn string(&mut self, s: &str) {
+        self.fmt.write_str(self.out, s);
     }
 
     fn list(&mut self, items: &[Value], depth: usize) -> Result<(), Error> {
@@ -311,104 +633,158 @@ impl Walker<'_> {
         self.fmt.end_array(self.out).map_err(io_err)
     }
 
-    fn entries<'v, I>(&mut self, entries: I, depth: usize) -> Result<(), Error>
-    where
-        I: Iterator<Item = (&'v str, &'v Value)> + Clone,
-    {
+    fn dict(&mut self, map: &Map, depth: usize) -> Result<(), Error> {
+        if self.fmt.style.sort_keys {
+            return self.sorted_dict(map, depth);
+        }
         self.fmt.begin_object(self.out).map_err(io_err)?;
-        // Python compares str by code point; UTF-8 byte order agrees.
-        if !self.fmt.style.sort_keys || entries.clone().is_sorted_by(|a, b| a.0 <= b.0) {
-            for (i, (k, v)) in entries.enumerate() {
-                self.entry(i, k, v, depth)?;
-            }
-        } else {
-            // Sessions have a handful of keys: sort them on the stack, not in a new vector.
-            const ON_STACK: usize = 16;
-            static NULL: Value = Value::Null;
-            let count = entries.clone().count();
-            let mut stack = [("", &NULL); ON_STACK];
-            let mut heap = Vec::new();
-            let sorted: &mut [(&str, &Value)] = if count <= ON_STACK {
-                for (slot, entry) in stack.iter_mut().zip(entries) {
-                    *slot = entry;
-                }
-                stack.get_mut(..count).unwrap_or_default()
-            } else {
-                heap.extend(entries);
-                &mut heap
-            };
-            sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            for (i, &(k, v)) in sorted.iter().enumerate() {
-                self.entry(i, k, v, depth)?;
-            }
+        for (i, (k, v)) in map.iter().enumerate() {
+            self.entry(i, k, v, depth)?;
         }
         self.fmt.end_object(self.out).map_err(io_err)
     }
 
+    /// `sort_keys=True`: the entries are sorted by reference, on the stack for a small dict.
+    /// Not inlined, so that the stack block stays out of the recursion's common frames.
+    #[inline(never)]
+    fn sorted_dict(&mut self, map: &Map, depth: usize) -> Result<(), Error> {
+        static NULL: Value = Value::Null;
+        let mut stack = [SortEntry {
+            prefix: 0,
+            key: "",
+            value: &NULL,
+        }; SORT_ON_STACK];
+        let mut heap = Vec::new();
+        let entries = map.iter().map(|(k, v)| SortEntry::new(k, v));
+        let sorted: &mut [SortEntry<'_>] = if map.len() <= SORT_ON_STACK {
+            let mut n = 0;
+            for (slot, entry) in stack.iter_mut().zip(entries) {
+                *slot = entry;
+                n += 1;
+            }
+            let filled = stack.get_mut(..n).unwrap_or_default();
+            insertion_sort(filled);
+            filled
+        } else {
+            heap.extend(entries);
+            heap.sort_unstable_by(|a, b| a.prefix.cmp(&b.prefix).then(a.key.cmp(b.key)));
+            &mut heap
+        };
+        self.fmt.begin_object(self.out).map_err(io_err)?;
+        for (i, e) in sorted.iter().enumerate() {
+            self.entry(i, e.key, e.value, depth)?;
+        }
+        self.fmt.end_object(self.out).map_err(io_err)
+    }
+
+    #[inline]
     fn entry(&mut self, i: usize, k: &str, v: &Value, depth: usize) -> Result<(), Error> {
-        self.fmt
-            .begin_object_key(self.out, i == 0)
-            .map_err(io_err)?;
-        self.string(k)?;
-        self.fmt.end_object_key(self.out).map_err(io_err)?;
-        self.fmt.begin_object_value(self.out).map_err(io_err)?;
+        self.fmt.write_key(self.out, i == 0, k);
         self.value(v, depth)?;
         self.fmt.end_object_value(self.out).map_err(io_err)
     }
 
+    /// Flask's tag form `{key: inner}`, for `Display`.
     fn tag_form(&mut self, key: &'static str, inner: &Value, depth: usize) -> Result<(), Error> {
-        self.entries(std::iter::once((key, inner)), depth)
+        self.fmt.begin_object(self.out).map_err(io_err)?;
+        self.entry(0, key, inner, depth)?;
+        self.fmt.end_object(self.out).map_err(io_err)
     }
 
-    fn value(&mut self, v: &Value, depth: usize) -> Result<(), Error> {
-        let container = matches!(
-            v,
-            Value::List(_) | Value::Tuple(_) | Value::Dict(_) | Value::Bytes(_)
-        ) || (self.mode == Mode::Display
-            && matches!(v, Value::Uuid(_) | Value::DateTime(_)));
-        let depth = if container { depth + 1 } else { depth };
-        if depth > MAX_WRITE_DEPTH {
-            if self.mode == Mode::Display {
-                return self.out.write_all(b"...").map_err(io_err);
-            }
-            return Err(Error::TooDeep {
-                limit: MAX_WRITE_DEPTH,
-            });
+    /// The depth of a container's children; past the limit, an error (or `...` for `Display`).
+    #[inline]
+    fn enter(&mut self, depth: usize) -> Result<Option<usize>, Error> {
+        let depth = depth + 1;
+        if depth <= MAX_WRITE_DEPTH {
+            return Ok(Some(depth));
         }
+        if self.mode == Mode::Display {
+            self.out.extend_from_slice(b"...");
+            return Ok(None);
+        }
+        Err(Error::TooDeep {
+            limit: MAX_WRITE_DEPTH,
+        })
+    }
+
+    /// Writes one value. The common scalars are written right here, inlined into the loops of
+    /// lists and dicts; containers and the rare kinds go through [`Walker::compound`].
+    #[inline(always)]
+    fn value(&mut self, v: &Value, depth: usize) -> Result<(), Error> {
         match v {
-            Value::Null => self.fmt.write_null(self.out).map_err(io_err),
-            Value::Bool(b) => self.fmt.write_bool(self.out, *b).map_err(io_err),
+            Value::Str(s) => {
+                self.string(s);
+                Ok(())
+            }
             Value::Int(i) => match i.as_i64() {
-                Some(small) => self.fmt.write_i64(self.out, small).map_err(io_err),
-                None => self
-                    .fmt
-                    .write_number_str(self.out, &i.to_string())
-                    .map_err(io_err),
-            },
-            Value::Float(f) => self.fmt.write_f64(self.out, *f).map_err(io_err),
-            Value::Str(s) | Value::Markup(s) => self.string(s),
-            Value::List(items) | Value::Tuple(items) => self.list(items, depth),
-            Value::Dict(m) => self.entries(m.iter().map(|(k, v)| (k.as_str(), v)), depth),
-            Value::Bytes(b) => match self.mode {
-                Mode::Strict => Err(Error::NotSerializable { kind: "bytes" }),
-                Mode::Display => {
-                    use base64::Engine as _;
-                    let text = base64::engine::general_purpose::STANDARD.encode(b);
-                    self.tag_form(" b", &Value::Str(text.into()), depth)
+                Some(small) => {
+                    write_i64(self.out, small);
+                    Ok(())
                 }
+                None => self.big_int(i),
+            },
+            Value::Bool(b) => self.fmt.write_bool(self.out, *b).map_err(io_err),
+            Value::Null => self.fmt.write_null(self.out).map_err(io_err),
+            _ => self.compound(v, depth),
+        }
+    }
+
+    #[inline(never)]
+    fn compound(&mut self, v: &Value, depth: usize) -> Result<(), Error> {
+        match v {
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) => self.value(v, depth),
+            Value::Float(f) => self.fmt.write_f64(self.out, *f).map_err(io_err),
+            Value::Markup(s) => {
+                self.string(s);
+                Ok(())
+            }
+            Value::List(items) | Value::Tuple(items) => match self.enter(depth)? {
+                Some(inner) => self.list(items, inner),
+                None => Ok(()),
+            },
+            Value::Dict(m) => match self.enter(depth)? {
+                Some(inner) => self.dict(m, inner),
+                None => Ok(()),
+            },
+            Value::Bytes(b) => match self.enter(depth)? {
+                None => Ok(()),
+                Some(inner) => match self.mode {
+                    Mode::Strict => Err(Error::NotSerializable { kind: "bytes" }),
+                    Mode::Display => {
+                        use base64::Engine as _;
+                        let text = base64::engine::general_purpose::STANDARD.encode(b);
+                        self.tag_form(" b", &Value::Str(text.into()), inner)
+                    }
+                },
             },
             Value::Uuid(u) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "UUID" }),
-                Mode::Display => self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), depth),
+                Mode::Display => match self.enter(depth)? {
+                    Some(inner) => {
+                        self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), inner)
+                    }
+                    None => Ok(()),
+                },
             },
             Value::DateTime(t) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "datetime" }),
-                Mode::Display => {
-                    let text = crate::tagged::http_date(*t);
-                    self.tag_form(" d", &Value::Str(text.into()), depth)
-                }
+                Mode::Display => match self.enter(depth)? {
+                    Some(inner) => {
+                        let text = crate::tagged::http_date(*t);
+                        self.tag_form(" d", &Value::Str(text.into()), inner)
+                    }
+                    None => Ok(()),
+                },
             },
         }
+    }
+
+    /// An integer beyond `i64`, from its exact decimal text.
+    #[cold]
+    fn big_int(&mut self, i: &super::Int) -> Result<(), Error> {
+        self.fmt
+            .write_number_str(self.out, &i.to_string())
+            .map_err(io_err)
     }
 }
 
@@ -464,9 +840,171 @@ pub(crate) fn write_display(value: &Value, out: &mut Vec<u8>) {
 }
 
 #[cfg(test)]
+#[path = "write_previous.rs"]
+mod previous;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::json::{Int, Map};
+    use proptest::prelude::*;
+
+    /// Strings that exercise every escape: word and tail boundaries around `"`, `\\`,
+    /// controls, 0x7F, two- to four-byte UTF-8 and plain runs of every length.
+    fn tricky_string() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-z\"\\\u{0}-\u{1f}\u{7f}\u{80}\u{e9}\u{2028}\u{ffff}\u{1F600}/ ]{0,40}",
+            "[ -~]{0,40}",
+        ]
+    }
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            prop_oneof![
+                Just(i64::MIN),
+                Just(i64::MAX),
+                Just(0),
+                Just(-1),
+                Just(10),
+                Just(99),
+                Just(100)
+            ]
+            .prop_map(Value::from),
+            "-?[1-9][0-9]{18,40}".prop_map(|s| Value::Int(s.parse::<Int>().unwrap())),
+            any::<f64>().prop_map(Value::Float),
+            prop_oneof![
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(f64::NEG_INFINITY),
+                Just(-0.0),
+                Just(f64::MIN_POSITIVE),
+                Just(5e-324),
+                Just(f64::MAX),
+                Just(1e16),
+                Just(1e-5),
+                Just(0.0001),
+            ]
+            .prop_map(Value::Float),
+            tricky_string().prop_map(|s| Value::Str(s.into())),
+            tricky_string().prop_map(|s| Value::Markup(s.into())),
+            proptest::collection::vec(any::<u8>(), 0..12).prop_map(Value::Bytes),
+            any::<u128>().prop_map(Value::Uuid),
+            (-59_011_459_200i64..253_402_300_800).prop_map(Value::DateTime),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            tricky_string(),
+            // Keys sharing their first eight bytes, and keys that differ only in padding.
+            "(abcdefgh|abcdefg|abc|a\\x00?|\\x00){1,3}",
+            "[a-c]{0,3}",
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(4, 64, 20, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::List),
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Tuple),
+                // Up to 20 keys: both the on-stack and the heap sort.
+                // `into`: the key type of `Map` need not stay `String`.
+                #[allow(clippy::useless_conversion)]
+                proptest::collection::vec((key(), inner), 0..20).prop_map(|kv| {
+                    let mut m = Map::new();
+                    for (k, v) in kv {
+                        m.insert(k.into(), v);
+                    }
+                    Value::Dict(m)
+                }),
+            ]
+        })
+    }
+
+    const STYLES: [JsonStyle; 4] = [
+        JsonStyle::FLASK,
+        JsonStyle::ITSDANGEROUS,
+        JsonStyle::DJANGO,
+        JsonStyle::PYTHON_DEFAULT,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The fast writer gives the previous writer's bytes (or the same error) in every
+        /// style, and the same `Display` text.
+        #[test]
+        fn fast_writer_matches_previous_writer(v in value()) {
+            for style in STYLES {
+                let mut fast = b"prefix".to_vec();
+                let mut slow = b"prefix".to_vec();
+                let fast_result = to_writer(&v, &style, &mut fast);
+                let slow_result = previous::to_writer(&v, &style, &mut slow);
+                match (fast_result, slow_result) {
+                    (Ok(()), Ok(())) => prop_assert_eq!(
+                        String::from_utf8_lossy(&fast),
+                        String::from_utf8_lossy(&slow),
+                        "{:?}",
+                        style
+                    ),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => prop_assert!(false, "{:?}: {:?} vs {:?}", style, a, b),
+                }
+            }
+            let mut fast = Vec::new();
+            let mut slow = Vec::new();
+            write_display(&v, &mut fast);
+            previous::write_display(&v, &mut slow);
+            prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&slow));
+        }
+
+        /// Driving serde_json's serializer, the formatter writes what the previous one did.
+        #[test]
+        fn formatter_through_serde_matches_previous(v in value()) {
+            for style in STYLES {
+                let mut fast = Vec::new();
+                let mut slow = Vec::new();
+                let a = serde::Serialize::serialize(
+                    &v,
+                    &mut serde_json::Serializer::with_formatter(&mut fast, PythonFormatter::new(style)),
+                );
+                let b = serde::Serialize::serialize(
+                    &v,
+                    &mut serde_json::Serializer::with_formatter(
+                        &mut slow,
+                        previous::PythonFormatter::new(style),
+                    ),
+                );
+                prop_assert_eq!(a.is_ok(), b.is_ok());
+                prop_assert_eq!(String::from_utf8_lossy(&fast), String::from_utf8_lossy(&slow));
+            }
+        }
+
+        #[test]
+        fn float_repr_matches_previous(f in any::<f64>()) {
+            prop_assert_eq!(float_repr(f), previous::float_repr(f));
+        }
+
+        #[test]
+        fn float_repr_matches_previous_for_short_decimals(m in -99_999i64..99_999, e in -330i32..310) {
+            let f: f64 = format!("{m}e{e}").parse().unwrap();
+            prop_assert_eq!(float_repr(f), previous::float_repr(f));
+        }
+
+        #[test]
+        fn ints_match_previous(n in any::<i64>(), digits in 1u32..19) {
+            let small = n % 10i64.pow(digits);
+            for n in [n, small] {
+                let mut fast = Vec::new();
+                write_i64(&mut fast, n);
+                prop_assert_eq!(String::from_utf8(fast).unwrap(), n.to_string());
+            }
+        }
+    }
 
     #[test]
     fn float_examples() {

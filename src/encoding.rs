@@ -19,8 +19,6 @@ use base64::engine::DecodePaddingMode;
 use base64::{alphabet, Engine};
 use std::io::Write;
 
-use crate::base64_encode::Base64Style;
-
 /// URL-safe alphabet, no padding written, padding refused, spare bits must be zero.
 const URL_SAFE_STRICT: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
@@ -82,7 +80,7 @@ pub fn base64url_encode(data: &[u8]) -> String {
 /// assert_eq!(s, "x.aGk");
 /// ```
 pub fn base64url_encode_into(data: &[u8], out: &mut String) {
-    crate::base64_encode::encode_into(data, out, Base64Style::UrlSafeUnpadded)
+    URL_SAFE_STRICT.encode_string(data, out)
 }
 
 /// Decodes canonical URL-safe base64 without padding.
@@ -145,7 +143,7 @@ pub fn base64_encode(data: &[u8]) -> String {
 /// assert_eq!(s, "x./w==");
 /// ```
 pub fn base64_encode_into(data: &[u8], out: &mut String) {
-    crate::base64_encode::encode_into(data, out, Base64Style::StandardPadded)
+    STANDARD_STRICT.encode_string(data, out)
 }
 
 /// Decodes canonical standard base64 with `=` padding.

@@ -27,7 +27,6 @@
 #![warn(missing_docs)]
 
 pub mod audit;
-mod base64_encode;
 pub mod codec;
 mod deflate;
 pub mod django;

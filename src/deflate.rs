@@ -383,7 +383,11 @@ impl Builder {
             }
             tree.len[n] = bits;
             let is_leaf = n < kind.elems;
-            bl_count[if is_leaf { usize::from(bits) & MAX_BITS } else { 0 }] += 1;
+            bl_count[if is_leaf {
+                usize::from(bits) & MAX_BITS
+            } else {
+                0
+            }] += 1;
             let f = i64::from(tree.freq[n]);
             let xbits = i64::from(kind.extra_bits[n]);
             opt_len += f * (i64::from(bits) + xbits);

@@ -9,11 +9,12 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
-    /// Parsed values not yet in their container, innermost last; an object's members are
-    /// here as key (a `Value::Str`), value, key, value... Each value is pushed where it is
-    /// parsed (not moved through return slots), and each array or object takes its own in
-    /// one exact-size allocation when it closes.
+    /// Parsed values not yet in their container, innermost last. Each value is pushed where
+    /// it is parsed (not moved through return slots), and each array takes its own in one
+    /// exact-size allocation when it closes.
     values: Vec<Value>,
+    /// Members of the objects being parsed, likewise.
+    members: Vec<(CompactString, Value)>,
     /// Where strings with escapes are unescaped, reused from one to the next.
     scratch: String,
 }
@@ -271,14 +272,13 @@ impl<'a> Parser<'a> {
             self.values.push(Value::Dict(Map::new()));
             return Ok(());
         }
-        let mark = self.values.len();
+        let mark = self.members.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
             }
             self.pos += 1;
             let key = self.string()?;
-            self.values.push(Value::Str(key));
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected(self.pos, "':' delimiter"));
@@ -286,17 +286,13 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_ws();
             self.value(depth)?;
+            let value = self.values.pop().unwrap_or_default();
+            self.members.push((key, value));
             self.skip_ws();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    let mut members = Vec::with_capacity((self.values.len() - mark) / 2);
-                    let mut pending = self.values.drain(mark..);
-                    while let (Some(Value::Str(key)), Some(value)) = (pending.next(), pending.next())
-                    {
-                        members.push((key, value));
-                    }
-                    drop(pending);
+                    let members = self.members.split_off(mark);
                     self.values.push(Value::Dict(Map::from_members(members)));
                     return Ok(());
                 }
@@ -325,7 +321,7 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    let items = self.values.drain(mark..).collect();
+                    let items = self.values.split_off(mark);
                     self.values.push(Value::List(items));
                     return Ok(());
                 }
@@ -397,7 +393,8 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         pos: 0,
         limits,
         // Room for the pending values of a typical session without regrowing.
-        values: Vec::with_capacity((text.len() / 8).clamp(8, 256)),
+        values: Vec::with_capacity((text.len() / 16).clamp(4, 128)),
+        members: Vec::with_capacity((text.len() / 16).clamp(4, 128)),
         scratch: String::new(),
     };
     p.skip_ws();

@@ -302,7 +302,10 @@ fn untag_di(inner: Value) -> Result<Value, Error> {
 fn to_tuple(inner: Value) -> Result<Value, Error> {
     let items = match inner {
         Value::List(items) | Value::Tuple(items) => items,
-        Value::Str(s) | Value::Markup(s) => s.chars().map(|c| Value::Str(CompactString::new(c.encode_utf8(&mut [0; 4])))).collect(),
+        Value::Str(s) | Value::Markup(s) => s
+            .chars()
+            .map(|c| Value::Str(CompactString::new(c.encode_utf8(&mut [0; 4]))))
+            .collect(),
         Value::Dict(m) => m.into_keys().map(Value::Str).collect(),
         Value::Bytes(b) => b.into_iter().map(Value::from).collect(),
         other => {

@@ -30,10 +30,10 @@ mod ser;
 mod value;
 mod write;
 
-pub use int::Int;
-pub use parse::{from_slice, from_str};
 pub use compact_str::CompactString;
+pub use int::Int;
 pub use map::Map;
+pub use parse::{from_slice, from_str};
 pub use value::Value;
 pub use write::{float_repr, to_string, to_writer, PythonFormatter, MAX_WRITE_DEPTH};
 

@@ -102,7 +102,7 @@ impl<'a> Parser<'a> {
         if !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             let digits = self.bytes.get(int_start..int_end).unwrap_or_default();
             // Up to 18 digits always fit an i64 (the ints of a session: no text detour).
-            if digits.len() <= 18 {
+            if digits.len() <= 18 && digits.len() <= self.limits.max_int_digits {
                 let magnitude = digits
                     .iter()
                     .fold(0i64, |n, &d| n * 10 + i64::from(d.wrapping_sub(b'0') % 10));
@@ -659,6 +659,19 @@ mod tests {
         assert!(matches!(
             p(&"1".repeat(4301)),
             Err(Error::IntTooLong { digits: 4301, .. })
+        ));
+        let ten = Limits {
+            max_int_digits: 10,
+            ..Limits::default()
+        };
+        assert!(from_str("-1234567890", &ten).is_ok());
+        assert!(matches!(
+            from_str("[12345678901]", &ten),
+            Err(Error::IntTooLong {
+                digits: 11,
+                offset: 1,
+                limit: 10
+            })
         ));
         // Floats have no digit limit in Python.
         assert!(p(&format!("{}.0", "1".repeat(5000))).is_ok());

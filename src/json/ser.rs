@@ -266,8 +266,7 @@ impl ser::SerializeStruct for MapBuilder {
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        self.map
-            .insert(key.into(), v.serialize(ValueSerializer)?);
+        self.map.insert(key.into(), v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {
@@ -288,8 +287,7 @@ impl ser::SerializeStructVariant for VariantMapBuilder {
         key: &'static str,
         v: &T,
     ) -> Result<(), Error> {
-        self.map
-            .insert(key.into(), v.serialize(ValueSerializer)?);
+        self.map.insert(key.into(), v.serialize(ValueSerializer)?);
         Ok(())
     }
     fn end(self) -> Result<Value, Error> {

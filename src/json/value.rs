@@ -10,7 +10,6 @@ use compact_str::CompactString;
 
 use super::{Error, Int, Limits, Map};
 
-
 /// A Python value as it appears in JSON session data.
 ///
 /// The first seven kinds are what `json.loads` produces. The last five are

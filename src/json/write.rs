@@ -399,7 +399,9 @@ impl Walker<'_> {
             },
             Value::Uuid(u) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "UUID" }),
-                Mode::Display => self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), depth),
+                Mode::Display => {
+                    self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), depth)
+                }
             },
             Value::DateTime(t) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "datetime" }),

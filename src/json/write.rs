@@ -394,20 +394,18 @@ impl Walker<'_> {
                 Mode::Display => {
                     use base64::Engine as _;
                     let text = base64::engine::general_purpose::STANDARD.encode(b);
-                    self.tag_form(" b", &Value::Str(text.into()), depth)
+                    self.tag_form(" b", &Value::from(text), depth)
                 }
             },
             Value::Uuid(u) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "UUID" }),
-                Mode::Display => {
-                    self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), depth)
-                }
+                Mode::Display => self.tag_form(" u", &Value::from(format!("{u:032x}")), depth),
             },
             Value::DateTime(t) => match self.mode {
                 Mode::Strict => Err(Error::NotSerializable { kind: "datetime" }),
                 Mode::Display => {
                     let text = crate::tagged::http_date(*t);
-                    self.tag_form(" d", &Value::Str(text.into()), depth)
+                    self.tag_form(" d", &Value::from(text), depth)
                 }
             },
         }

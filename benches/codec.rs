@@ -2,6 +2,8 @@
 //! sessions `scripts/compare.py` gives the Python peers): a small Flask-style session, a 1 KB
 //! and a 3 KB compressible one.
 //!
+//! Also times `json::from_str` alone on each session (group `json`).
+//!
 //! Run: `cargo bench --bench codec -- --warm-up-time 1 --measurement-time 2`
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -68,6 +70,16 @@ fn codec(c: &mut Criterion) {
                 .unsign_at(black_box(&token), max_age, now)
         })
     });
+    group.finish();
+    // JSON parsing alone, value dropped included: the session texts as Flask writes them.
+    let mut group = c.benchmark_group("json");
+    for (size, value) in sessions {
+        let text = json::to_string(value, &json::JsonStyle::FLASK).expect("writes");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(BenchmarkId::new("parse", size), |b| {
+            b.iter(|| json::from_str(black_box(&text), &Limits::default()))
+        });
+    }
     group.finish();
 }
 

@@ -65,6 +65,10 @@ const FLASK_KEYS: [&str; 6] = [" di", " t", " b", " m", " u", " d"];
 const FLASK012_KEYS: [&str; 5] = [" t", " u", " b", " m", " d"];
 
 fn is_tag_key(key: &str, scheme: TagScheme) -> bool {
+    // Every tag key starts with a space; nearly no session key does.
+    if !key.starts_with(' ') {
+        return false;
+    }
     match scheme {
         TagScheme::Flask => FLASK_KEYS.contains(&key),
         TagScheme::Flask012 => FLASK012_KEYS.contains(&key),

@@ -646,6 +646,43 @@ mod tests {
     }
 
     #[test]
+    fn keys_with_equal_fingerprints_are_told_apart() {
+        // Same length, same first and last two bytes: only the text tells them apart.
+        let members =
+            ["abXYZcd", "abQRScd", "abXYZcd"].map(|k| (CompactString::from(k), Value::Null));
+        let m = Map::from_members(members.to_vec());
+        assert_eq!(m.keys().collect::<Vec<_>>(), ["abXYZcd", "abQRScd"]);
+    }
+
+    /// A 1 MiB object of 100k keys, then one where every key is repeated: both go through the
+    /// hash index in linear time (one-by-one key checks would be quadratic: 5e9 comparisons).
+    #[test]
+    fn large_objects_parse_in_linear_time() {
+        use crate::json::{from_str, Limits};
+        let object = |keys: usize| {
+            let members: Vec<String> = (0..100_000)
+                .map(|i| format!("\"key{:07}\":{i}", i % keys))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        };
+        let text = object(100_000);
+        assert!(text.len() > 1_000_000);
+        let v = from_str(&text, &Limits::default()).unwrap();
+        let m = v.as_dict().unwrap();
+        assert_eq!(m.len(), 100_000);
+        assert!(m.index.is_some());
+        assert_eq!(m.get("key0099999"), Some(&Value::from(99_999)));
+        let v = from_str(&object(50_000), &Limits::default()).unwrap();
+        let m = v.as_dict().unwrap();
+        assert_eq!(m.len(), 50_000);
+        // Last value, first position.
+        assert_eq!(
+            m.first().map(|(k, v)| (k.as_str(), v)),
+            Some(("key0000000", &Value::from(50_000)))
+        );
+    }
+
+    #[test]
     fn equality_ignores_order() {
         let a: Map = [("a", Value::Null), ("b", Value::from(1i64))]
             .into_iter()

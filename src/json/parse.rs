@@ -9,11 +9,12 @@ struct Parser<'a> {
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
-    /// Parsed values not yet in their container, innermost last; an object's members are
-    /// here as key (a `Value::Str`), value, key, value... Each value is pushed where it is
-    /// parsed (not moved through return slots), and each array or object takes its own in
-    /// one exact-size allocation when it closes.
+    /// Parsed values not yet in their container, innermost last. Each value is pushed where
+    /// it is parsed (not moved through return slots), and each array takes its own in one
+    /// exact-size allocation when it closes.
     values: Vec<Value>,
+    /// Members of the objects being parsed, likewise.
+    members: Vec<(CompactString, Value)>,
     /// Where strings with escapes are unescaped, reused from one to the next.
     scratch: String,
 }
@@ -101,7 +102,7 @@ impl<'a> Parser<'a> {
         if !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             let digits = self.bytes.get(int_start..int_end).unwrap_or_default();
             // Up to 18 digits always fit an i64 (the ints of a session: no text detour).
-            if digits.len() <= 18 {
+            if digits.len() <= 18 && digits.len() <= self.limits.max_int_digits {
                 let magnitude = digits
                     .iter()
                     .fold(0i64, |n, &d| n * 10 + i64::from(d.wrapping_sub(b'0') % 10));
@@ -271,14 +272,13 @@ impl<'a> Parser<'a> {
             self.values.push(Value::Dict(Map::new()));
             return Ok(());
         }
-        let mark = self.values.len();
+        let mark = self.members.len();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
             }
             self.pos += 1;
             let key = self.string()?;
-            self.values.push(Value::Str(key));
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.unexpected(self.pos, "':' delimiter"));
@@ -286,18 +286,13 @@ impl<'a> Parser<'a> {
             self.pos += 1;
             self.skip_ws();
             self.value(depth)?;
+            let value = self.values.pop().unwrap_or_default();
+            self.members.push((key, value));
             self.skip_ws();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
-                    let mut members = Vec::with_capacity((self.values.len() - mark) / 2);
-                    let mut pending = self.values.drain(mark..);
-                    while let (Some(Value::Str(key)), Some(value)) =
-                        (pending.next(), pending.next())
-                    {
-                        members.push((key, value));
-                    }
-                    drop(pending);
+                    let members = self.members.split_off(mark);
                     self.values.push(Value::Dict(Map::from_members(members)));
                     return Ok(());
                 }
@@ -326,7 +321,7 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
-                    let items = self.values.drain(mark..).collect();
+                    let items = self.values.split_off(mark);
                     self.values.push(Value::List(items));
                     return Ok(());
                 }
@@ -398,7 +393,8 @@ pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
         pos: 0,
         limits,
         // Room for the pending values of a typical session without regrowing.
-        values: Vec::with_capacity((text.len() / 8).clamp(8, 256)),
+        values: Vec::with_capacity((text.len() / 16).clamp(4, 128)),
+        members: Vec::with_capacity((text.len() / 16).clamp(4, 128)),
         scratch: String::new(),
     };
     p.skip_ws();
@@ -663,6 +659,19 @@ mod tests {
         assert!(matches!(
             p(&"1".repeat(4301)),
             Err(Error::IntTooLong { digits: 4301, .. })
+        ));
+        let ten = Limits {
+            max_int_digits: 10,
+            ..Limits::default()
+        };
+        assert!(from_str("-1234567890", &ten).is_ok());
+        assert!(matches!(
+            from_str("[12345678901]", &ten),
+            Err(Error::IntTooLong {
+                digits: 11,
+                offset: 1,
+                limit: 10
+            })
         ));
         // Floats have no digit limit in Python.
         assert!(p(&format!("{}.0", "1".repeat(5000))).is_ok());

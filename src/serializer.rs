@@ -421,22 +421,31 @@ thread_local! {
     static JSON_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Runs `f` with one of the per-thread buffers, emptied; with a fresh one if it is in use.
+/// Runs `f` with the per-thread scratch value of `key`; with a fresh one if it is in use
+/// (a re-entrant call).
+fn with_scratch<T: Default, R>(
+    key: &'static std::thread::LocalKey<RefCell<T>>,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
+    key.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => f(&mut scratch),
+        Err(_) => f(&mut T::default()),
+    })
+}
+
+/// Runs `f` with one of the per-thread buffers, emptied.
 fn with_buffer<R>(
     key: &'static std::thread::LocalKey<RefCell<Vec<u8>>>,
     f: impl FnOnce(&mut Vec<u8>) -> R,
 ) -> R {
-    key.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut buf) => {
-            buf.clear();
-            let result = f(&mut buf);
-            // A rare large payload should not stay pinned to the thread.
-            if buf.capacity() > 64 << 10 {
-                *buf = Vec::new();
-            }
-            result
+    with_scratch(key, |buf| {
+        buf.clear();
+        let result = f(buf);
+        // A rare large payload should not stay pinned to the thread.
+        if buf.capacity() > 64 << 10 {
+            *buf = Vec::new();
         }
-        Err(_) => f(&mut Vec::new()),
+        result
     })
 }
 
@@ -792,22 +801,10 @@ impl Envelope {
                 Some(compressed) => with_buffer(&ZLIB_BYTES, |deflated| {
                     base64url_decode_into(compressed.as_bytes(), deflated)
                         .map_err(PayloadFault::Base64)?;
-                    INFLATER
-                        .with(|inflater| match inflater.try_borrow_mut() {
-                            Ok(mut inflater) => zlib_decompress_into(
-                                &mut inflater,
-                                deflated,
-                                limits.max_decompressed,
-                                out,
-                            ),
-                            Err(_) => zlib_decompress_into(
-                                &mut Inflater::new(),
-                                deflated,
-                                limits.max_decompressed,
-                                out,
-                            ),
-                        })
-                        .map_err(PayloadFault::Zlib)
+                    with_scratch(&INFLATER, |inflater| {
+                        zlib_decompress_into(inflater, deflated, limits.max_decompressed, out)
+                    })
+                    .map_err(PayloadFault::Zlib)
                 }),
                 None => {
                     base64url_decode_into(payload.as_bytes(), out).map_err(PayloadFault::Base64)

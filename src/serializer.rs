@@ -146,9 +146,13 @@ pub struct FlaskTaggedJson {
 
 impl JsonDialect for FlaskTaggedJson {
     fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error> {
-        if tagged::needs_no_tags(value, self.scheme) {
-            return json::to_writer(value, &JsonStyle::FLASK, out);
+        let start = out.len();
+        if json::to_writer_tagged(value, &JsonStyle::FLASK, self.scheme, out).is_ok() {
+            return Ok(());
         }
+        // The one-pass writer meets errors in its own order: report the one that tagging,
+        // then writing, meets first.
+        out.truncate(start);
         json::to_writer(&tagged::tag(value, self.scheme)?, &JsonStyle::FLASK, out)
     }
     fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault> {

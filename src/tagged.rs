@@ -112,31 +112,6 @@ pub fn tag(value: &Value, scheme: TagScheme) -> Result<Value, Error> {
     tag_rec(value, scheme, 0)
 }
 
-/// True when [`tag`] would return `value` unchanged (no tuple, bytes, Markup, UUID or
-/// datetime, no one-key dict to escape): Flask's serializer can then write it as it is,
-/// without the copy.
-pub(crate) fn needs_no_tags(value: &Value, scheme: TagScheme) -> bool {
-    fn plain(value: &Value, scheme: TagScheme, depth: usize) -> bool {
-        if depth > MAX_WRITE_DEPTH {
-            return false; // let `tag` report it
-        }
-        match value {
-            Value::Dict(m) => {
-                escaped_entry(m, scheme).is_none()
-                    && m.values().all(|v| plain(v, scheme, depth + 1))
-            }
-            Value::List(items) => items.iter().all(|v| plain(v, scheme, depth + 1)),
-            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Str(_) => true,
-            Value::Tuple(_)
-            | Value::Bytes(_)
-            | Value::Markup(_)
-            | Value::Uuid(_)
-            | Value::DateTime(_) => false,
-        }
-    }
-    plain(value, scheme, 0)
-}
-
 fn tag_rec(value: &Value, scheme: TagScheme, depth: usize) -> Result<Value, Error> {
     if depth > MAX_WRITE_DEPTH {
         return Err(Error::TooDeep {
@@ -163,7 +138,7 @@ fn tag_rec(value: &Value, scheme: TagScheme, depth: usize) -> Result<Value, Erro
 }
 
 /// The entry of a one-key dict that needs `" di"` escaping.
-fn escaped_entry(m: &Map, scheme: TagScheme) -> Option<(&CompactString, &Value)> {
+pub(crate) fn escaped_entry(m: &Map, scheme: TagScheme) -> Option<(&CompactString, &Value)> {
     if scheme != TagScheme::Flask || m.len() != 1 {
         return None;
     }

@@ -35,6 +35,7 @@ pub use int::Int;
 pub use map::Map;
 pub use parse::{from_slice, from_str};
 pub use value::Value;
+pub(crate) use write::to_writer_tagged;
 pub use write::{float_repr, to_string, to_writer, PythonFormatter, MAX_WRITE_DEPTH};
 
 /// Output settings of `json.dumps` that differ between the frameworks.

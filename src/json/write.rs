@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde_json::ser::{CharEscape, Formatter};
 
 use super::{Error, JsonStyle, Map, Value};
+use crate::tagged::TagScheme;
 
 /// Maximum nesting the writer, `tagged::tag` and `tagged::untag` descend
 /// into (Python's own limit is its recursion limit of about 1000; 512 keeps
@@ -553,6 +554,10 @@ enum Mode {
     Strict,
     /// For `Display`: Flask tag form, `...` beyond the depth limit.
     Display,
+    /// Flask's `TaggedJSONSerializer.dumps`: every value Flask tags is written in its tag form
+    /// as it is met, as `tagged::tag` would have rewritten it, without building the tagged
+    /// copy.
+    Tagged(TagScheme),
 }
 
 struct Walker<'a> {
@@ -634,6 +639,11 @@ impl Walker<'_> {
     }
 
     fn dict(&mut self, map: &Map, depth: usize) -> Result<(), Error> {
+        if let Mode::Tagged(scheme) = self.mode {
+            if let Some((key, value)) = crate::tagged::escaped_entry(map, scheme) {
+                return self.escaped_dict(key, value, depth);
+            }
+        }
         if self.fmt.style.sort_keys {
             return self.sorted_dict(map, depth);
         }
@@ -684,8 +694,58 @@ impl Walker<'_> {
         self.fmt.end_object_value(self.out).map_err(io_err)
     }
 
+    /// Flask's `{" di": {key + "__": value}}` for a one-key dict whose key is a tag key; the
+    /// outer dict is entered already.
+    #[cold]
+    fn escaped_dict(&mut self, key: &str, value: &Value, depth: usize) -> Result<(), Error> {
+        let mut escaped = String::with_capacity(key.len() + 2);
+        escaped.push_str(key);
+        escaped.push_str("__");
+        self.fmt.begin_object(self.out).map_err(io_err)?;
+        self.fmt.write_key(self.out, true, " di");
+        if let Some(inner) = self.enter(depth)? {
+            self.fmt.begin_object(self.out).map_err(io_err)?;
+            self.entry(0, &escaped, value, inner)?;
+            self.fmt.end_object(self.out).map_err(io_err)?;
+        }
+        self.fmt.end_object(self.out).map_err(io_err)
+    }
+
+    /// A tag object `{key: ...}` around what `body` writes, one level deeper.
+    fn tag_object(
+        &mut self,
+        key: &'static str,
+        depth: usize,
+        body: impl FnOnce(&mut Self, usize) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let Some(inner) = self.enter(depth)? else {
+            return Ok(());
+        };
+        self.fmt.begin_object(self.out).map_err(io_err)?;
+        self.fmt.write_key(self.out, true, key);
+        body(self, inner)?;
+        self.fmt.end_object(self.out).map_err(io_err)
+    }
+
+    /// A leaf Flask tags (bytes, UUID, datetime) in `Tagged` mode: its tag object, as
+    /// `tagged::tag` builds it (and with its errors).
+    #[cold]
+    fn tagged_leaf(&mut self, v: &Value, scheme: TagScheme, depth: usize) -> Result<(), Error> {
+        let tagged = crate::tagged::tag(v, scheme)?;
+        match tagged.as_dict().and_then(|m| m.first()) {
+            Some((key, text @ Value::Str(_))) => {
+                let key = key.clone();
+                let Some(inner) = self.enter(depth)? else {
+                    return Ok(());
+                };
+                self.tag_form(&key, text, inner)
+            }
+            _ => Err(Error::Custom("unexpected tag form".into())),
+        }
+    }
+
     /// Flask's tag form `{key: inner}`, for `Display`.
-    fn tag_form(&mut self, key: &'static str, inner: &Value, depth: usize) -> Result<(), Error> {
+    fn tag_form(&mut self, key: &str, inner: &Value, depth: usize) -> Result<(), Error> {
         self.fmt.begin_object(self.out).map_err(io_err)?;
         self.entry(0, key, inner, depth)?;
         self.fmt.end_object(self.out).map_err(io_err)
@@ -734,14 +794,34 @@ impl Walker<'_> {
         match v {
             Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) => self.value(v, depth),
             Value::Float(f) => self.fmt.write_f64(self.out, *f).map_err(io_err),
-            Value::Markup(s) => {
-                self.string(s);
-                Ok(())
+            Value::Markup(s) => match self.mode {
+                Mode::Tagged(_) => self.tag_object(" m", depth, |w, _| {
+                    w.string(s);
+                    Ok(())
+                }),
+                Mode::Strict | Mode::Display => {
+                    self.string(s);
+                    Ok(())
+                }
+            },
+            Value::Tuple(items) if matches!(self.mode, Mode::Tagged(_)) => {
+                self.tag_object(" t", depth, |w, inner| match w.enter(inner)? {
+                    Some(inner) => w.list(items, inner),
+                    None => Ok(()),
+                })
             }
             Value::List(items) | Value::Tuple(items) => match self.enter(depth)? {
                 Some(inner) => self.list(items, inner),
                 None => Ok(()),
             },
+            Value::Bytes(_) | Value::Uuid(_) | Value::DateTime(_)
+                if matches!(self.mode, Mode::Tagged(_)) =>
+            {
+                match self.mode {
+                    Mode::Tagged(scheme) => self.tagged_leaf(v, scheme, depth),
+                    Mode::Strict | Mode::Display => Err(Error::Custom("unreachable".into())),
+                }
+            }
             Value::Dict(m) => match self.enter(depth)? {
                 Some(inner) => self.dict(m, inner),
                 None => Ok(()),
@@ -749,7 +829,7 @@ impl Walker<'_> {
             Value::Bytes(b) => match self.enter(depth)? {
                 None => Ok(()),
                 Some(inner) => match self.mode {
-                    Mode::Strict => Err(Error::NotSerializable { kind: "bytes" }),
+                    Mode::Strict | Mode::Tagged(_) => Err(Error::NotSerializable { kind: "bytes" }),
                     Mode::Display => {
                         use base64::Engine as _;
                         let text = base64::engine::general_purpose::STANDARD.encode(b);
@@ -758,7 +838,7 @@ impl Walker<'_> {
                 },
             },
             Value::Uuid(u) => match self.mode {
-                Mode::Strict => Err(Error::NotSerializable { kind: "UUID" }),
+                Mode::Strict | Mode::Tagged(_) => Err(Error::NotSerializable { kind: "UUID" }),
                 Mode::Display => match self.enter(depth)? {
                     Some(inner) => {
                         self.tag_form(" u", &Value::Str(format!("{u:032x}").into()), inner)
@@ -767,7 +847,7 @@ impl Walker<'_> {
                 },
             },
             Value::DateTime(t) => match self.mode {
-                Mode::Strict => Err(Error::NotSerializable { kind: "datetime" }),
+                Mode::Strict | Mode::Tagged(_) => Err(Error::NotSerializable { kind: "datetime" }),
                 Mode::Display => match self.enter(depth)? {
                     Some(inner) => {
                         let text = crate::tagged::http_date(*t);
@@ -825,6 +905,25 @@ pub fn to_string(value: &Value, style: &JsonStyle) -> Result<String, Error> {
     to_writer(value, style, &mut out)?;
     // The writer only emits UTF-8 (escapes are ASCII, strings are `str`).
     String::from_utf8(out).map_err(|e| Error::Custom(e.to_string()))
+}
+
+/// Flask's `TaggedJSONSerializer.dumps` of `value` in `style`: the bytes of
+/// `to_writer(&tagged::tag(value, scheme)?, style, out)`, written in one pass.
+///
+/// On error `out` may hold a partial document, and the error may differ from the two-pass
+/// one (the walk order differs): callers redo the two passes to report it.
+pub(crate) fn to_writer_tagged(
+    value: &Value,
+    style: &JsonStyle,
+    scheme: TagScheme,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    Walker {
+        fmt: PythonFormatter::new(*style),
+        out,
+        mode: Mode::Tagged(scheme),
+    }
+    .value(value, 0)
 }
 
 /// `Display` rendering: Django style, never failing.
@@ -931,6 +1030,76 @@ mod tests {
         JsonStyle::DJANGO,
         JsonStyle::PYTHON_DEFAULT,
     ];
+
+    /// Keys that exercise Flask's `" di"` escaping: every tag key of both schemes, near
+    /// misses, and ordinary keys.
+    fn tag_key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop_oneof![
+                Just(" t"),
+                Just(" di"),
+                Just(" b"),
+                Just(" m"),
+                Just(" u"),
+                Just(" d"),
+                Just(" x"),
+                Just("t"),
+                Just(" t "),
+            ]
+            .prop_map(str::to_owned),
+            key(),
+        ]
+    }
+
+    fn tagged_value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(5, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Tuple),
+                #[allow(clippy::useless_conversion)]
+                proptest::collection::vec((tag_key(), inner), 0..4).prop_map(|kv| {
+                    let mut m = Map::new();
+                    for (k, v) in kv {
+                        m.insert(k.into(), v);
+                    }
+                    Value::Dict(m)
+                }),
+            ]
+        })
+    }
+
+    /// The two-pass form the one-pass tagged writer must match.
+    fn tag_then_write(v: &Value, style: &JsonStyle, scheme: TagScheme) -> Result<Vec<u8>, Error> {
+        let mut out = b"prefix".to_vec();
+        to_writer(&crate::tagged::tag(v, scheme)?, style, &mut out)?;
+        Ok(out)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Writing Flask's tags in one pass gives the bytes of tagging, then writing, and
+        /// fails exactly when that fails.
+        #[test]
+        fn tagged_writer_matches_tag_then_write(v in tagged_value()) {
+            for scheme in [TagScheme::Flask, TagScheme::Flask012] {
+                for style in STYLES {
+                    let mut fast = b"prefix".to_vec();
+                    let fast_result = to_writer_tagged(&v, &style, scheme, &mut fast);
+                    match tag_then_write(&v, &style, scheme) {
+                        Ok(slow) => {
+                            prop_assert!(fast_result.is_ok(), "{:?}", fast_result);
+                            prop_assert_eq!(
+                                String::from_utf8_lossy(&fast),
+                                String::from_utf8_lossy(&slow)
+                            );
+                        }
+                        Err(_) => prop_assert!(fast_result.is_err()),
+                    }
+                }
+            }
+        }
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
@@ -1115,6 +1284,37 @@ mod tests {
         let tagged = crate::tagged::tag(&w, crate::tagged::TagScheme::Flask).unwrap();
         assert!(crate::tagged::untag(tagged, crate::tagged::TagScheme::Flask).is_ok());
         assert!(!w.to_string().is_empty());
+    }
+
+    /// Around the depth limit, each tag adds the levels its tag object adds: the one-pass
+    /// writer succeeds and fails where tagging, then writing, does.
+    #[test]
+    fn tagged_writer_depth_limit_matches_tag_then_write() {
+        let mut one_key = Map::new();
+        one_key.insert(" t".into(), Value::Null);
+        let leaves = [
+            Value::Null,
+            Value::Tuple(vec![Value::Null]),
+            Value::Markup("m".into()),
+            Value::Bytes(vec![1]),
+            Value::Dict(one_key),
+        ];
+        for leaf in leaves {
+            for levels in MAX_WRITE_DEPTH - 3..=MAX_WRITE_DEPTH + 1 {
+                let mut v = leaf.clone();
+                for _ in 0..levels {
+                    v = Value::List(vec![v]);
+                }
+                let mut fast = b"prefix".to_vec();
+                let fast_result =
+                    to_writer_tagged(&v, &JsonStyle::FLASK, TagScheme::Flask, &mut fast);
+                let slow = tag_then_write(&v, &JsonStyle::FLASK, TagScheme::Flask);
+                assert_eq!(fast_result.is_ok(), slow.is_ok(), "{leaf:?} at {levels}");
+                if let Ok(slow) = slow {
+                    assert_eq!(fast, slow);
+                }
+            }
+        }
     }
 
     #[test]

@@ -570,55 +570,59 @@ fn io_err(e: io::Error) -> Error {
     Error::Custom(e.to_string())
 }
 
-/// One dict entry waiting to be written in sorted order, with the first eight bytes of its
-/// key as a big-endian number: comparing those settles almost every comparison without
-/// `memcmp`, and agrees with byte order (zero padding sorts a shorter key first, as a prefix
-/// does).
-#[derive(Clone, Copy)]
-struct SortEntry<'v> {
-    prefix: u64,
-    key: &'v str,
-    value: &'v Value,
+/// A dict entry's sort key, packed in one word: the first seven bytes of the key (big-endian,
+/// zero-padded) above the entry's position. Sorting these words orders the entries by key
+/// (UTF-8 byte order is Python's code point order, and zero padding puts a prefix first)
+/// except among keys that share their first seven bytes, which [`sort_ties`] then orders.
+#[inline]
+fn packed_sort_key(key: &str, at: usize) -> u64 {
+    let bytes = key.as_bytes();
+    let prefix = match bytes.first_chunk::<8>() {
+        Some(first) => u64::from_be_bytes(*first),
+        None if bytes.is_empty() => 0,
+        None => load_padded(bytes, 0).swap_bytes(),
+    };
+    (prefix & !0xFF) | (at as u64 & 0xFF)
 }
 
-impl<'v> SortEntry<'v> {
-    #[inline]
-    fn new(key: &'v str, value: &'v Value) -> SortEntry<'v> {
-        let bytes = key.as_bytes();
-        let prefix = match bytes.first_chunk::<8>() {
-            Some(first) => u64::from_be_bytes(*first),
-            None if bytes.is_empty() => 0,
-            None => load_padded(bytes, 0).swap_bytes(),
-        };
-        SortEntry { prefix, key, value }
-    }
-
-    /// Python compares `str` by code point; UTF-8 byte order agrees.
-    #[inline]
-    fn before(&self, other: &SortEntry<'_>) -> bool {
-        self.prefix < other.prefix || (self.prefix == other.prefix && self.key < other.key)
-    }
-}
-
-/// Sorts a handful of entries in place (sessions' dicts have a few keys each).
-fn insertion_sort(entries: &mut [SortEntry<'_>]) {
-    for i in 1..entries.len() {
-        let mut j = i;
-        while j > 0 {
-            let (Some(prev), Some(cur)) = (entries.get(j - 1), entries.get(j)) else {
-                break;
-            };
-            if !cur.before(prev) {
-                break;
+/// Orders the runs of packed keys whose seven-byte prefixes are equal by their whole keys.
+fn sort_ties(order: &mut [u64], entries: &[(super::CompactString, Value)]) {
+    let key = |packed: u64| {
+        entries
+            .get((packed & 0xFF) as usize)
+            .map_or("", |(k, _)| k.as_str())
+    };
+    let mut start = 0;
+    while let Some(&first) = order.get(start) {
+        let run = order
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&p| p >> 8 == first >> 8)
+            .count();
+        if run > 1 {
+            if let Some(tied) = order.get_mut(start..start + run) {
+                tied.sort_unstable_by(|&a, &b| key(a).cmp(key(b)));
             }
-            entries.swap(j - 1, j);
-            j -= 1;
         }
+        start += run;
     }
 }
 
 /// Dicts up to this many keys are sorted on the stack.
 const SORT_ON_STACK: usize = 16;
+
+/// Whether two neighbours of the sorted packed keys share their seven-byte prefix.
+#[inline]
+fn has_ties(sorted: &[u64]) -> bool {
+    sorted.windows(2).any(|pair| match pair {
+        [a, b] => a >> 8 == b >> 8,
+        _ => false,
+    })
+}
+
+/// Dicts up to this many keys are sorted by packed word (the position takes one byte).
+const SORT_PACKED: usize = 256;
 
 impl Walker<'_> {
     #[inline]
@@ -654,35 +658,55 @@ impl Walker<'_> {
         self.fmt.end_object(self.out).map_err(io_err)
     }
 
-    /// `sort_keys=True`: the entries are sorted by reference, on the stack for a small dict.
+    /// `sort_keys=True`: the entries' positions are sorted by packed key (see
+    /// [`packed_sort_key`]), on the stack for a small dict.
     /// Not inlined, so that the stack block stays out of the recursion's common frames.
     #[inline(never)]
     fn sorted_dict(&mut self, map: &Map, depth: usize) -> Result<(), Error> {
-        static NULL: Value = Value::Null;
-        let mut stack = [SortEntry {
-            prefix: 0,
-            key: "",
-            value: &NULL,
-        }; SORT_ON_STACK];
+        let entries = map.as_slice();
+        if entries.len() > SORT_PACKED {
+            return self.sorted_large_dict(entries, depth);
+        }
+        let mut stack = [0u64; SORT_ON_STACK];
         let mut heap = Vec::new();
-        let entries = map.iter().map(|(k, v)| SortEntry::new(k, v));
-        let sorted: &mut [SortEntry<'_>] = if map.len() <= SORT_ON_STACK {
-            let mut n = 0;
-            for (slot, entry) in stack.iter_mut().zip(entries) {
-                *slot = entry;
-                n += 1;
+        let packed = entries
+            .iter()
+            .enumerate()
+            .map(|(at, (k, _))| packed_sort_key(k, at));
+        let order: &mut [u64] = if entries.len() <= SORT_ON_STACK {
+            for (slot, key) in stack.iter_mut().zip(packed) {
+                *slot = key;
             }
-            let filled = stack.get_mut(..n).unwrap_or_default();
-            insertion_sort(filled);
-            filled
+            stack.get_mut(..entries.len()).unwrap_or_default()
         } else {
-            heap.extend(entries);
-            heap.sort_unstable_by(|a, b| a.prefix.cmp(&b.prefix).then(a.key.cmp(b.key)));
+            heap.extend(packed);
             &mut heap
         };
+        order.sort_unstable();
+        if has_ties(order) {
+            sort_ties(order, entries);
+        }
         self.fmt.begin_object(self.out).map_err(io_err)?;
-        for (i, e) in sorted.iter().enumerate() {
-            self.entry(i, e.key, e.value, depth)?;
+        for (i, &packed) in order.iter().enumerate() {
+            if let Some((k, v)) = entries.get((packed & 0xFF) as usize) {
+                self.entry(i, k, v, depth)?;
+            }
+        }
+        self.fmt.end_object(self.out).map_err(io_err)
+    }
+
+    /// `sort_keys=True` for a dict too large to number its entries in a byte.
+    #[cold]
+    fn sorted_large_dict(
+        &mut self,
+        entries: &[(super::CompactString, Value)],
+        depth: usize,
+    ) -> Result<(), Error> {
+        let mut sorted: Vec<&(super::CompactString, Value)> = entries.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        self.fmt.begin_object(self.out).map_err(io_err)?;
+        for (i, (k, v)) in sorted.into_iter().enumerate() {
+            self.entry(i, k, v, depth)?;
         }
         self.fmt.end_object(self.out).map_err(io_err)
     }
@@ -1314,6 +1338,34 @@ mod tests {
                     assert_eq!(fast, slow);
                 }
             }
+        }
+    }
+
+    /// Dicts past the packed sort (more than 256 keys), and keys that share their first
+    /// seven or eight bytes, sort as the previous writer sorts them.
+    #[test]
+    fn large_and_prefix_sharing_dicts_sort_as_before() {
+        for n in [3usize, 17, 255, 256, 257, 600] {
+            let mut m = Map::new();
+            for i in 0..n {
+                let k = match i % 4 {
+                    0 => format!("{}", i * 7919 % 1000),
+                    1 => format!("recently{}", i % 37),
+                    2 => format!("recentl{}", (i * 31) % 97),
+                    _ => format!("recentl\u{e9}{}", i % 13),
+                };
+                m.insert(k.into(), Value::from(i as i64));
+            }
+            let v = Value::Dict(m);
+            let mut fast = Vec::new();
+            let mut slow = Vec::new();
+            to_writer(&v, &JsonStyle::FLASK, &mut fast).unwrap();
+            previous::to_writer(&v, &JsonStyle::FLASK, &mut slow).unwrap();
+            assert_eq!(
+                String::from_utf8(fast).unwrap(),
+                String::from_utf8(slow).unwrap(),
+                "{n}"
+            );
         }
     }
 

@@ -139,7 +139,15 @@ impl PythonFormatter {
         if rest.is_empty() {
             return done;
         }
-        let word = load_padded(rest, b'a');
+        // The tail: from the last eight bytes when there are that many (one load), shifted
+        // down and padded with plain bytes.
+        let word = match bytes.last_chunk::<8>() {
+            Some(last) => {
+                let shift = 8 * (8 - rest.len());
+                (u64::from_le_bytes(*last) >> shift) | ((ONES * u64::from(b'a')) << (64 - shift))
+            }
+            None => load_padded(rest, b'a'),
+        };
         out.extend_from_slice(&word.to_le_bytes());
         let flags = escape_flags(word, ascii);
         // The padding is plain, so a flag is within `rest`.
@@ -270,6 +278,19 @@ impl PythonFormatter {
 /// `memcpy` call is made for a few bytes.
 #[inline]
 fn write_i64(out: &mut Vec<u8>, n: i64) {
+    // Counts, prices, small ids: up to four digits, as one word without a loop.
+    if let Ok(small @ 0..=9999) = u32::try_from(n) {
+        let len =
+            1 + usize::from(small >= 10) + usize::from(small >= 100) + usize::from(small >= 1000);
+        let digits = (small / 1000)
+            | ((small / 100 % 10) << 8)
+            | ((small / 10 % 10) << 16)
+            | ((small % 10) << 24);
+        let word = (digits + 0x3030_3030) >> (8 * (4 - len));
+        out.extend_from_slice(&word.to_le_bytes());
+        out.truncate(out.len() - 4 + len);
+        return;
+    }
     let mut block = [0u8; 24];
     let mut magnitude = n.unsigned_abs();
     let sign = usize::from(n < 0);

@@ -1,5 +1,5 @@
 //! Verification time does not depend on where a forged signature first differs from the real
-//! one: the MAC comparison is constant time (`subtle`, through `hmac`'s `verify_slice`).
+//! one: the MAC comparison is constant time (`subtle`, eight bytes at a time).
 //!
 //! For a SHA-1 (itsdangerous, Flask) and a SHA-256 (Django) signer, the same message is verified
 //! with its correct signature and with forgeries that differ from it in the first byte only, in

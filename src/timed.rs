@@ -8,10 +8,12 @@
     clippy::panic
 )]
 
-use crate::encoding::{base62_decode, base62_encode, base64url_decode, base64url_encode_into};
+use crate::encoding::{
+    base62_decode, base62_encode, base64url_decode_slice, base64url_encode_into,
+};
 use crate::encoding::{bytes_to_int, int_to_bytes};
 use crate::error::{Error, SignatureFault, TimeFault};
-use crate::signer::{Signer, VerifiedBy};
+use crate::signer::{rsplit_once, Signer, VerifiedBy};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// itsdangerous 0.24 counted seconds from 2011-01-01 00:00:00 UTC.
@@ -80,8 +82,10 @@ impl TimestampFormat {
     pub fn decode(self, field: &str) -> Option<i64> {
         match self {
             TimestampFormat::Bytes { epoch } => {
-                let bytes = base64url_decode(field.as_bytes()).ok()?;
-                let count = i64::try_from(bytes_to_int(&bytes).ok()?).ok()?;
+                // More than eight bytes does not fit the buffer: refused, as by `bytes_to_int`.
+                let mut bytes = [0u8; 8];
+                let len = base64url_decode_slice(field.as_bytes(), &mut bytes).ok()?;
+                let count = i64::try_from(bytes_to_int(bytes.get(..len)?).ok()?).ok()?;
                 count.checked_add(epoch)
             }
             TimestampFormat::Base62 => base62_decode(field).ok(),
@@ -340,12 +344,12 @@ impl TimestampSigner {
         let sep = self.signer.separator();
         let (signed, verified_by) = match self.signer.unsign(token) {
             Ok(ok) => (ok.0, Some(ok.1)),
-            Err(e) => match token.rsplit_once(sep) {
+            Err(e) => match rsplit_once(token, sep) {
                 Some((signed, _)) => (signed, None),
                 None => return Err(e),
             },
         };
-        let Some((value, ts_field)) = signed.rsplit_once(sep) else {
+        let Some((value, ts_field)) = rsplit_once(signed, sep) else {
             return Err(match verified_by {
                 None => Error::BadSignature {
                     fault: SignatureFault::Mismatch,

@@ -246,8 +246,6 @@ impl PythonFormatter {
     /// ```
     #[inline]
     pub fn write_str(&self, out: &mut Vec<u8>, s: &str) {
-        // Room for the quotes and the last word's overshoot: plain strings grow `out` once.
-        out.reserve(s.len() + 10);
         out.push(b'"');
         self.write_str_body(out, s);
         out.push(b'"');
@@ -258,7 +256,6 @@ impl PythonFormatter {
     /// and `begin_object_value`, in fewer appends.
     #[inline]
     fn write_key(&self, out: &mut Vec<u8>, first: bool, key: &str) {
-        out.reserve(key.len() + 16);
         match (first, self.style.spaced) {
             (true, _) => out.push(b'"'),
             (false, false) => out.extend_from_slice(b",\""),
@@ -732,7 +729,7 @@ impl Walker<'_> {
         self.fmt.end_object(self.out).map_err(io_err)
     }
 
-    #[inline]
+    #[inline(always)]
     fn entry(&mut self, i: usize, k: &str, v: &Value, depth: usize) -> Result<(), Error> {
         self.fmt.write_key(self.out, i == 0, k);
         self.value(v, depth)?;

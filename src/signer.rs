@@ -894,7 +894,7 @@ impl Signer {
     fn split_current<'t>(&self, token: &'t str) -> Option<(&'t str, DecodedMac)> {
         let separator = u8::try_from(self.separator).ok().filter(u8::is_ascii)?;
         // Unpadded base64url of the MAC.
-        let chars = (4 * self.signing.signature_len + 2) / 3;
+        let chars = (4 * self.signing.signature_len).div_ceil(3);
         let at = token.len().checked_sub(chars + 1)?;
         if token.as_bytes().get(at) != Some(&separator) {
             return None;
@@ -1071,13 +1071,10 @@ mod tests {
                     tampered,
                     format!("{good}{s}"),
                     format!("{value}{s}{s}{sig}"),
-                    format!("{}", &good[..good.len() - 1]),
+                    good[..good.len() - 1].to_string(),
                 ] {
                     let err = signer.unsign(&bad).unwrap_err();
-                    let want = match bad.rsplit_once(sep) {
-                        Some((v, _)) => Some(v.to_owned()),
-                        None => None,
-                    };
+                    let want = bad.rsplit_once(sep).map(|(v, _)| v.to_owned());
                     match err {
                         Error::BadSignature { payload, .. } => assert_eq!(payload, want, "{bad}"),
                         other => panic!("{other:?}"),

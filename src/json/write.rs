@@ -212,7 +212,34 @@ impl PythonFormatter {
     }
 
     /// Writes the body of a JSON string (no quotes): plain runs copied, the rest escaped.
+    #[inline(always)]
     fn write_str_body(&self, out: &mut Vec<u8>, s: &str) {
+        // Most keys and many values are short and plain: one or two words, checked at once
+        // and appended whole, without the general loop's call.
+        let bytes = s.as_bytes();
+        let ascii = self.style.ensure_ascii;
+        match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(first), Some(last)) if bytes.len() <= 16 => {
+                let (lo, hi) = (u64::from_le_bytes(*first), u64::from_le_bytes(*last));
+                if escape_flags(lo, ascii) | escape_flags(hi, ascii) == 0 {
+                    let end = out.len() + bytes.len();
+                    out.extend_from_slice(first);
+                    out.truncate(end - 8);
+                    out.extend_from_slice(last);
+                    return;
+                }
+            }
+            (None, _) if !bytes.is_empty() => {
+                let word = load_padded(bytes, b'a');
+                if escape_flags(word, ascii) == 0 {
+                    let end = out.len() + bytes.len();
+                    out.extend_from_slice(&word.to_le_bytes());
+                    out.truncate(end);
+                    return;
+                }
+            }
+            _ => {}
+        }
         let run = self.copy_plain_run(out, s.as_bytes());
         if run != s.len() {
             self.write_escaped_rest(out, s, run);

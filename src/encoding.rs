@@ -189,6 +189,21 @@ pub fn base64_decode(data: &[u8]) -> Result<Vec<u8>, DecodeError> {
         .map_err(|_| base64_error(&STANDARD_STRICT, data))
 }
 
+/// Decodes canonical standard base64 into `out` (cleared first), reusing its allocation.
+///
+/// ```
+/// let mut buf = Vec::new();
+/// signed_cookie::encoding::base64_decode_into(b"AP8=", &mut buf).unwrap();
+/// assert_eq!(buf, b"\x00\xff");
+/// assert!(signed_cookie::encoding::base64_decode_into(b"AP8", &mut buf).is_err());
+/// ```
+pub fn base64_decode_into(data: &[u8], out: &mut Vec<u8>) -> Result<(), DecodeError> {
+    out.clear();
+    STANDARD_FAST
+        .decode_append(data, out)
+        .map_err(|_| base64_error(&STANDARD_STRICT, data))
+}
+
 /// itsdangerous' `int_to_bytes`: big-endian with leading zero bytes stripped (0 is empty).
 ///
 /// ```
@@ -517,6 +532,9 @@ mod tests {
             }
             proptest::prop_assert_eq!(n.is_some(), strict.as_ref().is_some_and(|w| w.len() <= 80));
             proptest::prop_assert_eq!(base64_decode(&text).ok(), STANDARD_STRICT.decode(&text).ok());
+            let mut into = vec![7u8];
+            let ok = base64_decode_into(&text, &mut into).is_ok();
+            proptest::prop_assert_eq!(ok.then_some(into), STANDARD_STRICT.decode(&text).ok());
             if let Some(bytes) = strict {
                 proptest::prop_assert_eq!(base64url_encode(&bytes).into_bytes(), text.clone());
             }

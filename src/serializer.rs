@@ -12,7 +12,7 @@
 )]
 
 use crate::encoding::{
-    base64_decode, base64_encode_into, base64url_decode_into, base64url_encode_into,
+    base64_decode_into, base64_encode_into, base64url_decode_into, base64url_encode_into,
     zlib_compress_into, zlib_decompress_into, Inflater, DEFAULT_MAX_DECOMPRESSED,
 };
 use crate::error::{Error, PayloadFault, SignatureFault};
@@ -815,8 +815,7 @@ impl Envelope {
                 }
             },
             Envelope::StandardBase64 => {
-                *out = base64_decode(payload.as_bytes()).map_err(PayloadFault::Base64)?;
-                Ok(())
+                base64_decode_into(payload.as_bytes(), out).map_err(PayloadFault::Base64)
             }
         }
     }

@@ -281,7 +281,7 @@ impl PythonFormatter {
     /// Writes a dict key with the separators around it: `,"key":` (`, "key": ` when spaced),
     /// without the comma for the first key. The same bytes as `begin_object_key`, the string
     /// and `begin_object_value`, in fewer appends.
-    #[inline]
+    #[inline(always)]
     fn write_key(&self, out: &mut Vec<u8>, first: bool, key: &str) {
         match (first, self.style.spaced) {
             (true, _) => out.push(b'"'),

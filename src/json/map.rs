@@ -155,6 +155,19 @@ impl Map {
         map
     }
 
+    /// The map of a JSON object's members, whose keys are known to differ.
+    pub(crate) fn from_distinct_members(entries: Vec<Entry>) -> Map {
+        debug_assert!(all_unique(&entries));
+        if entries.len() <= LINEAR_MAX {
+            Map {
+                entries,
+                index: None,
+            }
+        } else {
+            Map::from_members(entries)
+        }
+    }
+
     /// The number of entries.
     ///
     /// ```

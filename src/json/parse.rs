@@ -1,35 +1,233 @@
 //! The reader: the grammar of CPython's `json.loads` (strict mode).
 
+use std::borrow::Cow;
+use std::cell::Cell;
+
 use compact_str::CompactString;
 
 use super::{Error, Int, Limits, Map, Value};
 
-struct Parser<'a> {
+type Entry = (CompactString, Value);
+
+/// What becomes of a JSON object of exactly one member when it closes. Plain JSON keeps every
+/// object a dict; Flask's tagged JSON turns its tag objects (`{" t": [...]}`) back into Python
+/// values right there. Objects close inner first and in document order, which is Flask's
+/// bottom-up untagging order, so no second walk over the tree is needed.
+pub(crate) trait SingleMemberObjects {
+    /// Whether a one-member object with this key goes to [`SingleMemberObjects::convert`].
+    fn claims(&self, key: &str) -> bool;
+    /// The value of a claimed one-member object.
+    fn convert(&self, key: CompactString, value: Value) -> Result<Value, Error>;
+}
+
+/// Plain JSON: every object stays a dict.
+pub(crate) struct PlainObjects;
+
+impl SingleMemberObjects for PlainObjects {
+    #[inline(always)]
+    fn claims(&self, _key: &str) -> bool {
+        false
+    }
+    fn convert(&self, key: CompactString, value: Value) -> Result<Value, Error> {
+        Ok(Value::Dict(Map::from_members(vec![(key, value)])))
+    }
+}
+
+/// An open array or object.
+#[derive(Clone, Copy)]
+struct Frame {
+    /// Where its values start on the value stack.
+    values_mark: usize,
+    /// Objects: where its keys start on the key stack.
+    keys_mark: usize,
+    is_object: bool,
+    /// Objects: one bit per fingerprint of the keys so far (see [`key_bit`]).
+    keys_seen: u64,
+    /// Objects: two keys have the same fingerprint, so they may be equal.
+    may_repeat: bool,
+}
+
+/// A stack whose slots stay allocated, holding `T::default()` above the top, so that an item
+/// is built right in its slot (see [`fill`]).
+#[derive(Default)]
+struct SlotStack<T> {
+    slots: Vec<T>,
+    top: usize,
+    /// Stands in for a slot if one were ever missing (it never is: `next_slot` grows first).
+    spare: T,
+}
+
+impl<T: Default> SlotStack<T> {
+    const fn new(spare: T) -> SlotStack<T> {
+        SlotStack {
+            slots: Vec::new(),
+            top: 0,
+            spare,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.top
+    }
+
+    /// The next free slot (holding `T::default()`), now on the stack: to [`fill`].
+    #[inline(always)]
+    fn next_slot(&mut self) -> &mut T {
+        if self.top >= self.slots.len() {
+            self.grow();
+        }
+        let at = self.top;
+        self.top += 1;
+        match self.slots.get_mut(at) {
+            Some(slot) => slot,
+            None => &mut self.spare,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let slots = (self.slots.len() * 2).max(16);
+        self.slots.resize_with(slots, T::default);
+    }
+
+    /// Pushes an item built elsewhere.
+    fn push(&mut self, item: T) {
+        fill(self.next_slot(), item);
+    }
+
+    fn pop(&mut self) -> T {
+        let Some(top) = self.top.checked_sub(1) else {
+            return T::default();
+        };
+        self.top = top;
+        self.slots
+            .get_mut(top)
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    fn last(&self) -> Option<&T> {
+        self.slots.get(self.top.checked_sub(1)?)
+    }
+
+    /// The items from `mark` up, now off the stack: to be taken out (`mem::take`) of their
+    /// slots.
+    fn pop_from(&mut self, mark: usize) -> &mut [T] {
+        let top = self.top;
+        self.top = mark.min(top);
+        self.slots.get_mut(mark..top).unwrap_or_default()
+    }
+
+    /// The items from `mark` up, in order, in a vector of their exact number.
+    fn pop_vec_from(&mut self, mark: usize) -> Vec<T> {
+        let items = self.pop_from(mark);
+        let mut out = Vec::with_capacity(items.len());
+        out.extend(items.iter_mut().map(std::mem::take));
+        out
+    }
+
+    /// Drops the items (the slots stay).
+    fn clear(&mut self) {
+        self.pop_from(0)
+            .iter_mut()
+            .for_each(|item| drop(std::mem::take(item)));
+    }
+}
+
+/// Moves `item` into `slot`, which holds `T::default()` (nothing to drop). `*slot = item`
+/// would call the drop glue of the old value, and `item` would be built in a temporary to
+/// outlive that call, then copied (see the comment above `impl Parser`).
+#[inline(always)]
+fn fill<T>(slot: &mut T, item: T) {
+    std::mem::forget(std::mem::replace(slot, item));
+}
+
+/// The parser's work stacks, kept per thread between documents so that parsing allocates
+/// only the tree it returns.
+#[derive(Default)]
+struct Stacks {
+    /// Parsed values not yet in their container, innermost last: array items, and the member
+    /// values of objects. A container takes its own in one exact-size allocation when it
+    /// closes.
+    values: SlotStack<Value>,
+    /// The keys of the objects being parsed, likewise (an object's keys and values pair up).
+    keys: SlotStack<CompactString>,
+    /// The open containers, innermost last: as long as the depth limit at most.
+    frames: Vec<Frame>,
+    /// Where strings with escapes are unescaped.
+    scratch: String,
+}
+
+/// Stacks that grew past this many entries (a large document) are not kept for the next one.
+const KEPT_STACK_ENTRIES: usize = 1024;
+
+impl Stacks {
+    const fn new() -> Stacks {
+        Stacks {
+            values: SlotStack::new(Value::Null),
+            keys: SlotStack::new(CompactString::const_new("")),
+            frames: Vec::new(),
+            scratch: String::new(),
+        }
+    }
+
+    fn take() -> Stacks {
+        STACKS.try_with(Cell::take).unwrap_or_default()
+    }
+
+    fn put_back(mut self) {
+        self.values.clear();
+        self.keys.clear();
+        self.frames.clear();
+        if self.values.slots.len() > KEPT_STACK_ENTRIES
+            || self.keys.slots.len() > KEPT_STACK_ENTRIES
+            || self.scratch.capacity() > KEPT_STACK_ENTRIES * 16
+        {
+            return;
+        }
+        // Fails only while the thread is being torn down: the stacks are then just dropped.
+        let _ = STACKS.try_with(|cell| cell.set(self));
+    }
+}
+
+thread_local! {
+    /// Taken out while a document is parsed (a re-entrant parse gets fresh stacks).
+    static STACKS: Cell<Stacks> = const { Cell::new(Stacks::new()) };
+}
+
+struct Parser<'a, O> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
-    /// Parsed values not yet in their container, innermost last. Each value is pushed where
-    /// it is parsed (not moved through return slots), and each array takes its own in one
-    /// exact-size allocation when it closes.
-    values: Vec<Value>,
-    /// Members of the objects being parsed, likewise.
-    members: Vec<(CompactString, Value)>,
-    /// Where strings with escapes are unescaped, reused from one to the next.
-    scratch: String,
+    objects: &'a O,
+    stacks: Stacks,
+    /// The first error of `objects.convert`. Python untags only a parsed document, so a
+    /// syntax error anywhere wins over it: it is reported once the whole text has parsed.
+    deferred: Option<Error>,
 }
 
-impl<'a> Parser<'a> {
+// Values and keys are built right in their stack slot (`next_slot`, then `fill`), and the
+// hot paths return small values (positions, options), not results holding a `Value` or a
+// `CompactString`. Otherwise a value is built in a temporary (it must be dropped if growing
+// the stack unwinds) and copied with wide loads right after the narrow stores that built it,
+// which stalls (store forwarding fails): that was a quarter of the parse time.
+impl<'a, O: SingleMemberObjects> Parser<'a, O> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
+    #[cold]
+    #[inline(never)]
     fn unexpected(&self, offset: usize, expected: &'static str) -> Error {
         match self.text.get(offset..).and_then(|s| s.chars().next()) {
             Some(found) => Error::UnexpectedChar {
@@ -41,51 +239,254 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str, value: Value) -> Result<(), Error> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
+    /// Skips `word` at `self.pos`, or fails as Python does where a value should start.
+    #[inline(always)]
+    fn literal(&mut self, word: &[u8]) -> Result<(), Error> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
             self.pos += word.len();
-            self.values.push(value);
             Ok(())
         } else {
             Err(self.unexpected(self.pos, "a JSON value"))
         }
     }
 
-    /// Parses one value and pushes it on `self.values`.
-    fn value(&mut self, depth: usize) -> Result<(), Error> {
-        match self.peek() {
-            None => Err(Error::UnexpectedEnd),
-            Some(b'"') => {
-                self.pos += 1;
-                let text = self.string()?;
-                self.values.push(Value::Str(text));
-                Ok(())
+    /// The whole text as one value.
+    fn document(&mut self) -> Result<Value, Error> {
+        self.skip_ws();
+        self.value()?;
+        self.skip_ws();
+        if self.pos != self.bytes.len() {
+            return Err(Error::TrailingData { offset: self.pos });
+        }
+        if let Some(err) = self.deferred.take() {
+            return Err(err);
+        }
+        Ok(self.stacks.values.pop())
+    }
+
+    fn push(&mut self, value: Value) {
+        self.stacks.values.push(value);
+    }
+
+    /// Parses one value, containers included, onto the value stack. No recursion: the open
+    /// containers are on `stacks.frames`, their items on `stacks.values` and `stacks.keys`.
+    fn value(&mut self) -> Result<(), Error> {
+        let depth_limit = self.limits.max_depth.min(super::MAX_WRITE_DEPTH);
+        'value: loop {
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    match self.plain_string() {
+                        Some(text) => {
+                            let slot = self.stacks.values.next_slot();
+                            fill(slot, Value::Str(CompactString::new(text)));
+                        }
+                        None => {
+                            let text = self.string_with_escapes()?;
+                            self.push(Value::Str(text));
+                        }
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => match self.small_int() {
+                    Some(n) => fill(self.stacks.values.next_slot(), Value::Int(Int::from(n))),
+                    None => {
+                        let number = self.number()?;
+                        self.push(number);
+                    }
+                },
+                Some(b't') => {
+                    self.literal(b"true")?;
+                    fill(self.stacks.values.next_slot(), Value::Bool(true));
+                }
+                Some(b'f') => {
+                    self.literal(b"false")?;
+                    fill(self.stacks.values.next_slot(), Value::Bool(false));
+                }
+                Some(b'n') => {
+                    self.literal(b"null")?;
+                    self.push(Value::Null);
+                }
+                Some(open @ (b'{' | b'[')) => {
+                    if self.stacks.frames.len() >= depth_limit {
+                        return Err(Error::TooDeep { limit: depth_limit });
+                    }
+                    self.pos += 1;
+                    self.skip_ws();
+                    let is_object = open == b'{';
+                    let close = if is_object { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        self.push(if is_object {
+                            Value::Dict(Map::new())
+                        } else {
+                            Value::List(Vec::new())
+                        });
+                    } else {
+                        self.stacks.frames.push(Frame {
+                            values_mark: self.stacks.values.len(),
+                            keys_mark: self.stacks.keys.len(),
+                            is_object,
+                            keys_seen: 0,
+                            may_repeat: false,
+                        });
+                        if is_object {
+                            self.member_key()?;
+                        }
+                        continue 'value;
+                    }
+                }
+                Some(b'N') => {
+                    self.literal(b"NaN")?;
+                    self.push(Value::Float(f64::NAN));
+                }
+                Some(b'I') => {
+                    self.literal(b"Infinity")?;
+                    self.push(Value::Float(f64::INFINITY));
+                }
+                None => return Err(Error::UnexpectedEnd),
+                Some(_) => return Err(self.unexpected(self.pos, "a JSON value")),
             }
-            Some(b'{') => self.object(depth + 1),
-            Some(b'[') => self.array(depth + 1),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'N') => self.literal("NaN", Value::Float(f64::NAN)),
-            Some(b'I') => self.literal("Infinity", Value::Float(f64::INFINITY)),
-            Some(b'-') if self.bytes.get(self.pos + 1) == Some(&b'I') => {
-                self.literal("-Infinity", Value::Float(f64::NEG_INFINITY))
+            // A value is complete: go on in its container, and close each container that
+            // ends here (it then is a complete value of its own container).
+            loop {
+                let Some(&frame) = self.stacks.frames.last() else {
+                    return Ok(());
+                };
+                self.skip_ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_ws();
+                        if frame.is_object {
+                            self.member_key()?;
+                        }
+                        continue 'value;
+                    }
+                    Some(b']') if !frame.is_object => {
+                        self.pos += 1;
+                        self.stacks.frames.pop();
+                        let items = self.stacks.values.pop_vec_from(frame.values_mark);
+                        self.push(Value::List(items));
+                    }
+                    Some(b'}') if frame.is_object => {
+                        self.pos += 1;
+                        self.stacks.frames.pop();
+                        self.close_object(frame);
+                    }
+                    _ => return Err(self.unexpected(self.pos, "',' delimiter")),
+                }
             }
-            Some(b'-' | b'0'..=b'9') => {
-                let number = self.number()?;
-                self.values.push(number);
-                Ok(())
-            }
-            Some(_) => Err(self.unexpected(self.pos, "a JSON value")),
         }
     }
 
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
+    /// Parses `"key" :` and pushes the key; `self.pos` is where the key should start, and
+    /// ends where its value should.
+    #[inline(always)]
+    fn member_key(&mut self) -> Result<(), Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
+        }
+        self.pos += 1;
+        let start = self.pos;
+        // Fingerprint the key where its bytes are at hand: an object whose fingerprints all
+        // differ has distinct keys, and its map is built without comparing them.
+        let bit = match self.plain_string() {
+            Some(text) => {
+                fill(self.stacks.keys.next_slot(), CompactString::new(text));
+                key_bit_in(self.bytes, start, text.as_bytes())
+            }
+            None => {
+                let key = self.string_with_escapes()?;
+                let bit = key_bit(key.as_bytes());
+                self.stacks.keys.push(key);
+                bit
+            }
+        };
+        if let Some(frame) = self.stacks.frames.last_mut() {
+            frame.may_repeat |= frame.keys_seen & bit != 0;
+            frame.keys_seen |= bit;
+        }
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.unexpected(self.pos, "':' delimiter"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// Replaces the keys and values of the object of `frame` on the stacks by its value.
+    fn close_object(&mut self, frame: Frame) {
+        let keys = self.stacks.keys.len() - frame.keys_mark;
+        let claimed = keys == 1
+            && self
+                .stacks
+                .keys
+                .last()
+                .is_some_and(|key| self.objects.claims(key));
+        if claimed {
+            return self.convert_last_member();
+        }
+        let Stacks { keys, values, .. } = &mut self.stacks;
+        let keys = keys.pop_from(frame.keys_mark).iter_mut();
+        let values = values.pop_from(frame.values_mark).iter_mut();
+        let mut members: Vec<Entry> = Vec::with_capacity(keys.len());
+        members.extend(keys.map(std::mem::take).zip(values.map(std::mem::take)));
+        self.push(Value::Dict(if frame.may_repeat {
+            Map::from_members(members)
+        } else {
+            Map::from_distinct_members(members)
+        }));
+    }
+
+    /// Replaces the last key and value on the stacks by what `objects` makes of them.
+    #[inline(never)]
+    fn convert_last_member(&mut self) {
+        let key = self.stacks.keys.pop();
+        let value = self.stacks.values.pop();
+        if self.deferred.is_some() {
+            // The document already fails: the value is never seen.
+            return self.push(Value::Null);
+        }
+        match self.objects.convert(key, value) {
+            Ok(value) => self.push(value),
+            Err(err) => {
+                self.deferred = Some(err);
+                self.push(Value::Null);
+            }
         }
     }
 
+    /// An integer of at most 18 digits (always an `i64`) with no fraction or exponent,
+    /// parsed; else `None` with nothing consumed.
+    #[inline(always)]
+    fn small_int(&mut self) -> Option<i64> {
+        let negative = self.peek() == Some(b'-');
+        let int_start = self.pos + usize::from(negative);
+        let mut end = int_start;
+        let mut magnitude: i64 = 0;
+        // Wrapping: the value is used only for at most 18 digits.
+        while let Some(d @ b'0'..=b'9') = self.bytes.get(end).copied() {
+            magnitude = magnitude.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
+            end += 1;
+        }
+        let digits = end - int_start;
+        let leading_zero = digits > 1 && self.bytes.get(int_start) == Some(&b'0');
+        if digits == 0
+            || digits > 18
+            || digits > self.limits.max_int_digits
+            || leading_zero
+            || matches!(self.bytes.get(end), Some(b'.' | b'e' | b'E'))
+        {
+            return None;
+        }
+        self.pos = end;
+        Some(if negative { -magnitude } else { magnitude })
+    }
+
+    /// Any number (the general case of [`Parser::small_int`]).
+    #[cold]
+    #[inline(never)]
     fn number(&mut self) -> Result<Value, Error> {
         let start = self.pos;
         let negative = self.peek() == Some(b'-');
@@ -96,20 +497,14 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => self.digits(),
+            Some(b'I') if negative => {
+                self.pos = start;
+                self.literal(b"-Infinity")?;
+                return Ok(Value::Float(f64::NEG_INFINITY));
+            }
             _ => return Err(self.unexpected(self.pos, "a digit")),
         }
         let int_end = self.pos;
-        if !matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
-            let digits = self.bytes.get(int_start..int_end).unwrap_or_default();
-            // Up to 18 digits always fit an i64 (the ints of a session: no text detour).
-            if digits.len() <= 18 && digits.len() <= self.limits.max_int_digits {
-                let magnitude = digits
-                    .iter()
-                    .fold(0i64, |n, &d| n * 10 + i64::from(d.wrapping_sub(b'0') % 10));
-                let n = if negative { -magnitude } else { magnitude };
-                return Ok(Value::Int(Int::from(n)));
-            }
-        }
         let mut is_float = false;
         // '.' counts only when a digit follows (else it is left as extra data).
         if self.peek() == Some(b'.') && matches!(self.bytes.get(self.pos + 1), Some(b'0'..=b'9')) {
@@ -150,6 +545,12 @@ impl<'a> Parser<'a> {
         Ok(Value::Int(Int::from_sign_digits(negative, digits)))
     }
 
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
     fn hex4(&self, at: usize) -> Option<u16> {
         let chunk = self.bytes.get(at..at + 4)?;
         let mut v: u16 = 0;
@@ -165,25 +566,28 @@ impl<'a> Parser<'a> {
         Some(v)
     }
 
-    /// Parses string contents; `self.pos` is just after the opening quote.
+    /// The text of a string with no escapes, `self.pos` just after its opening quote, and
+    /// `self.pos` then just after its closing quote; else (an escape, a control character
+    /// or the end) `None` with nothing consumed.
     #[inline(always)]
-    fn string(&mut self) -> Result<CompactString, Error> {
+    fn plain_string(&mut self) -> Option<&'a str> {
         let start = self.pos;
-        self.pos += plain_run(self.bytes.get(start..).unwrap_or_default());
-        if self.peek() == Some(b'"') {
-            // No escapes (nearly every string of a session): one copy, straight from the text.
-            // The run stops only at ASCII bytes, so it is on char boundaries.
-            let text = self.text.get(start..self.pos).unwrap_or_default();
-            self.pos += 1;
-            return Ok(CompactString::new(text));
+        let end = start + plain_run(self.bytes.get(start..).unwrap_or_default());
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
         }
-        self.string_with_escapes(start)
+        self.pos = end + 1;
+        // The run stops only at ASCII bytes, so it is on char boundaries.
+        self.text.get(start..end)
     }
 
-    /// The rest of a string whose plain run from `start` stopped before its closing quote.
+    /// Parses a string that has escapes (or fails), `self.pos` just after its opening quote.
     #[cold]
-    fn string_with_escapes(&mut self, start: usize) -> Result<CompactString, Error> {
-        let mut out = std::mem::take(&mut self.scratch);
+    #[inline(never)]
+    fn string_with_escapes(&mut self) -> Result<CompactString, Error> {
+        let start = self.pos;
+        self.pos += plain_run(self.bytes.get(start..).unwrap_or_default());
+        let mut out = std::mem::take(&mut self.stacks.scratch);
         out.clear();
         out.push_str(self.text.get(start..self.pos).unwrap_or_default());
         loop {
@@ -192,7 +596,7 @@ impl<'a> Parser<'a> {
                 Some(b'"') => {
                     self.pos += 1;
                     let text = CompactString::new(&out);
-                    self.scratch = out;
+                    self.stacks.scratch = out;
                     return Ok(text);
                 }
                 Some(b'\\') => self.escape(&mut out)?,
@@ -251,88 +655,46 @@ impl<'a> Parser<'a> {
         self.pos = at + 2;
         Ok(())
     }
+}
 
-    fn check_depth(&self, depth: usize) -> Result<(), Error> {
-        // The parser recurses once per level: never deeper than the writer and the tagger go,
-        // whatever the configured limit.
-        let limit = self.limits.max_depth.min(super::MAX_WRITE_DEPTH);
-        if depth > limit {
-            Err(Error::TooDeep { limit })
-        } else {
-            Ok(())
-        }
+/// A bit (one of 64) from a key's length, first eight and last two bytes: equal keys have
+/// the same bit.
+fn key_bit(key: &[u8]) -> u64 {
+    let mut head = [0u8; 8];
+    for (h, &b) in head.iter_mut().zip(key) {
+        *h = b;
     }
+    fingerprint_bit(u64::from_le_bytes(head), key)
+}
 
-    fn object(&mut self, depth: usize) -> Result<(), Error> {
-        self.check_depth(depth)?;
-        self.pos += 1; // '{'
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            self.values.push(Value::Dict(Map::new()));
-            return Ok(());
-        }
-        let mark = self.members.len();
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
-            }
-            self.pos += 1;
-            let key = self.string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.unexpected(self.pos, "':' delimiter"));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            self.value(depth)?;
-            let value = self.values.pop().unwrap_or_default();
-            self.members.push((key, value));
-            self.skip_ws();
-            match self.peek() {
-                Some(b'}') => {
-                    self.pos += 1;
-                    let members = self.members.split_off(mark);
-                    self.values.push(Value::Dict(Map::from_members(members)));
-                    return Ok(());
-                }
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                _ => return Err(self.unexpected(self.pos, "',' delimiter")),
-            }
-        }
-    }
+/// [`key_bit`] of `key`, which is `bytes[start..]` with no escapes: the first eight bytes
+/// are read as one word when the text has them.
+#[inline(always)]
+fn key_bit_in(bytes: &[u8], start: usize, key: &[u8]) -> u64 {
+    let Some(word) = bytes.get(start..start + 8) else {
+        return key_bit(key);
+    };
+    let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+    let head = match key.len() {
+        0..=7 => word & ((1u64 << (8 * key.len())) - 1),
+        _ => word,
+    };
+    fingerprint_bit(head, key)
+}
 
-    fn array(&mut self, depth: usize) -> Result<(), Error> {
-        self.check_depth(depth)?;
-        self.pos += 1; // '['
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            self.values.push(Value::List(Vec::new()));
-            return Ok(());
-        }
-        let mark = self.values.len();
-        loop {
-            self.value(depth)?;
-            self.skip_ws();
-            match self.peek() {
-                Some(b']') => {
-                    self.pos += 1;
-                    let items = self.values.split_off(mark);
-                    self.values.push(Value::List(items));
-                    return Ok(());
-                }
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                _ => return Err(self.unexpected(self.pos, "',' delimiter")),
-            }
-        }
-    }
+#[inline(always)]
+fn fingerprint_bit(head: u64, key: &[u8]) -> u64 {
+    let len = key.len();
+    let last = |back: usize| {
+        u64::from(
+            len.checked_sub(back)
+                .and_then(|i| key.get(i))
+                .copied()
+                .unwrap_or(0),
+        )
+    };
+    let print = head ^ (len as u64 | last(2) << 8 | last(1) << 16).rotate_right(24);
+    1u64 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 /// Length of the leading run of `bytes` with no `"`, `\\` or control character, eight bytes
@@ -384,27 +746,30 @@ fn plain_run(bytes: &[u8]) -> usize {
 /// # Ok::<(), signed_cookie::json::Error>(())
 /// ```
 pub fn from_str(text: &str, limits: &Limits) -> Result<Value, Error> {
+    from_str_with(text, limits, &PlainObjects)
+}
+
+/// [`from_str`], with `objects` deciding what each one-member object becomes.
+pub(crate) fn from_str_with<O: SingleMemberObjects>(
+    text: &str,
+    limits: &Limits,
+    objects: &O,
+) -> Result<Value, Error> {
     if text.starts_with('\u{feff}') {
         return Err(Error::Bom);
     }
-    let mut p = Parser {
+    let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         limits,
-        // Room for the pending values of a typical session without regrowing.
-        values: Vec::with_capacity((text.len() / 16).clamp(4, 128)),
-        members: Vec::with_capacity((text.len() / 16).clamp(4, 128)),
-        scratch: String::new(),
+        objects,
+        stacks: Stacks::take(),
+        deferred: None,
     };
-    p.skip_ws();
-    p.value(0)?;
-    p.skip_ws();
-    if p.pos != p.bytes.len() {
-        return Err(Error::TrailingData { offset: p.pos });
-    }
-    // `value` pushed exactly one value.
-    Ok(p.values.pop().unwrap_or_default())
+    let result = parser.document();
+    parser.stacks.put_back();
+    result
 }
 
 /// Parses JSON bytes as CPython's `json.loads(bytes)` does (Starlette
@@ -425,20 +790,20 @@ pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<Value, Error> {
     from_str(&text, limits)
 }
 
-fn decode_detected(b: &[u8]) -> Result<String, Error> {
+fn decode_detected(b: &[u8]) -> Result<Cow<'_, str>, Error> {
     const UTF32_BE: &[u8] = b"\x00\x00\xfe\xff";
     const UTF32_LE: &[u8] = b"\xff\xfe\x00\x00";
     if b.starts_with(UTF32_BE) {
-        return decode_utf32(b.get(4..).unwrap_or_default(), true, "utf-32");
+        return decode_utf32(b.get(4..).unwrap_or_default(), true, "utf-32").map(Cow::Owned);
     }
     if b.starts_with(UTF32_LE) {
-        return decode_utf32(b.get(4..).unwrap_or_default(), false, "utf-32");
+        return decode_utf32(b.get(4..).unwrap_or_default(), false, "utf-32").map(Cow::Owned);
     }
     if b.starts_with(b"\xfe\xff") {
-        return decode_utf16(b.get(2..).unwrap_or_default(), true, "utf-16");
+        return decode_utf16(b.get(2..).unwrap_or_default(), true, "utf-16").map(Cow::Owned);
     }
     if b.starts_with(b"\xff\xfe") {
-        return decode_utf16(b.get(2..).unwrap_or_default(), false, "utf-16");
+        return decode_utf16(b.get(2..).unwrap_or_default(), false, "utf-16").map(Cow::Owned);
     }
     if let Some(rest) = b.strip_prefix(b"\xef\xbb\xbf") {
         return decode_utf8(rest, 3);
@@ -446,27 +811,27 @@ fn decode_detected(b: &[u8]) -> Result<String, Error> {
     match (b.first(), b.get(1), b.get(2), b.get(3)) {
         (Some(0), Some(b1), Some(_), Some(_)) => {
             if *b1 != 0 {
-                decode_utf16(b, true, "utf-16-be")
+                decode_utf16(b, true, "utf-16-be").map(Cow::Owned)
             } else {
-                decode_utf32(b, true, "utf-32-be")
+                decode_utf32(b, true, "utf-32-be").map(Cow::Owned)
             }
         }
         (Some(_), Some(0), Some(b2), Some(b3)) => {
             if *b2 != 0 || *b3 != 0 {
-                decode_utf16(b, false, "utf-16-le")
+                decode_utf16(b, false, "utf-16-le").map(Cow::Owned)
             } else {
-                decode_utf32(b, false, "utf-32-le")
+                decode_utf32(b, false, "utf-32-le").map(Cow::Owned)
             }
         }
-        (Some(0), Some(_), None, None) => decode_utf16(b, true, "utf-16-be"),
-        (Some(_), Some(0), None, None) => decode_utf16(b, false, "utf-16-le"),
+        (Some(0), Some(_), None, None) => decode_utf16(b, true, "utf-16-be").map(Cow::Owned),
+        (Some(_), Some(0), None, None) => decode_utf16(b, false, "utf-16-le").map(Cow::Owned),
         _ => decode_utf8(b, 0),
     }
 }
 
-fn decode_utf8(b: &[u8], base: usize) -> Result<String, Error> {
+fn decode_utf8(b: &[u8], base: usize) -> Result<Cow<'_, str>, Error> {
     match std::str::from_utf8(b) {
-        Ok(s) => Ok(s.to_owned()),
+        Ok(s) => Ok(Cow::Borrowed(s)),
         Err(e) => Err(Error::InvalidEncoding {
             encoding: "utf-8",
             offset: base + e.valid_up_to(),
@@ -681,6 +1046,63 @@ mod tests {
         assert!(matches!(p(&deep_bad), Err(Error::TooDeep { limit: 128 })));
         let hostile = "[{\"a\":".repeat(100_000);
         assert!(p(&hostile).is_err());
+    }
+
+    #[test]
+    fn the_stacks_kept_between_documents_start_empty() {
+        // Failed documents leave values and keys on the stacks: they must not show up later.
+        assert!(p(r#"[1, {"a": [2, "x", {"b": 3"#).is_err());
+        assert!(p(r#"{"k": [1, 2], "l": tru"#).is_err());
+        assert_eq!(p("[3]").unwrap(), Value::List(vec![3i64.into()]));
+        assert_eq!(
+            to_string(&p(r#"{"z": {"y": [4]}}"#).unwrap(), &JsonStyle::DJANGO).unwrap(),
+            r#"{"z":{"y":[4]}}"#
+        );
+        // Deeper and wider than the stacks' first growth.
+        let wide = format!("[{}]", vec!["[1, \"s\"]"; 100].join(", "));
+        let deep = format!("{}0{}", "[{\"k\": ".repeat(60), "}]".repeat(60));
+        for text in [wide, deep] {
+            let v = p(&text).unwrap();
+            assert_eq!(to_string(&v, &JsonStyle::PYTHON_DEFAULT).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn repeated_keys_escaped_or_not_keep_the_first_position_and_the_last_value() {
+        let d = p(r#"{"ab": 1, "c": 2, "a\u0062": 3, "\u0063": 4, "ab": 5}"#).unwrap();
+        assert_eq!(
+            to_string(&d, &JsonStyle::DJANGO).unwrap(),
+            r#"{"ab":5,"c":4}"#
+        );
+    }
+
+    proptest::proptest! {
+        /// Objects with repeated keys (short keys often share fingerprints, and the longer
+        /// ones go past eight bytes) build the map Python's `dict(pairs)` builds.
+        #[test]
+        fn objects_are_python_dicts(
+            members in proptest::collection::vec(("[ab]{0,2}|[ab]{8,10}", 0i64..9), 0..24)
+        ) {
+            let text = format!(
+                "{{{}}}",
+                members.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", ")
+            );
+            let mut want: Vec<(String, i64)> = Vec::new();
+            for (k, v) in &members {
+                match want.iter_mut().find(|(wk, _)| wk == k) {
+                    Some(entry) => entry.1 = *v,
+                    None => want.push((k.clone(), *v)),
+                }
+            }
+            let got = p(&text).unwrap();
+            let got: Vec<(String, i64)> = got
+                .as_dict()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_i64().unwrap()))
+                .collect();
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]

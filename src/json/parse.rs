@@ -1,7 +1,7 @@
 //! The reader: the grammar of CPython's `json.loads` (strict mode).
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use compact_str::CompactString;
 
@@ -36,15 +36,23 @@ impl SingleMemberObjects for PlainObjects {
 /// An open array or object.
 #[derive(Clone, Copy)]
 struct Frame {
-    /// Where its values start on the value stack.
-    values_mark: usize,
-    /// Objects: where its keys start on the key stack.
-    keys_mark: usize,
+    /// Where its items start on the value stack (arrays) or the member stack (objects).
+    mark: usize,
     is_object: bool,
     /// Objects: one bit per fingerprint of the keys so far (see [`key_bit`]).
     keys_seen: u64,
     /// Objects: two keys have the same fingerprint, so they may be equal.
     may_repeat: bool,
+}
+
+impl Frame {
+    /// Stands for the top level, where the document's value goes on the value stack.
+    const TOP: Frame = Frame {
+        mark: 0,
+        is_object: false,
+        keys_seen: 0,
+        may_repeat: false,
+    };
 }
 
 /// A stack whose slots stay allocated, holding `T::default()` above the top, so that an item
@@ -91,11 +99,6 @@ impl<T: Default> SlotStack<T> {
         self.slots.resize_with(slots, T::default);
     }
 
-    /// Pushes an item built elsewhere.
-    fn push(&mut self, item: T) {
-        fill(self.next_slot(), item);
-    }
-
     fn pop(&mut self) -> T {
         let Some(top) = self.top.checked_sub(1) else {
             return T::default();
@@ -109,6 +112,20 @@ impl<T: Default> SlotStack<T> {
 
     fn last(&self) -> Option<&T> {
         self.slots.get(self.top.checked_sub(1)?)
+    }
+
+    /// The top item, or the spare slot if the stack is empty (it never is where this is
+    /// used).
+    #[inline(always)]
+    fn last_mut(&mut self) -> &mut T {
+        match self
+            .top
+            .checked_sub(1)
+            .and_then(|top| self.slots.get_mut(top))
+        {
+            Some(slot) => slot,
+            None => &mut self.spare,
+        }
     }
 
     /// The items from `mark` up, now off the stack: to be taken out (`mem::take`) of their
@@ -147,12 +164,12 @@ fn fill<T>(slot: &mut T, item: T) {
 /// only the tree it returns.
 #[derive(Default)]
 struct Stacks {
-    /// Parsed values not yet in their container, innermost last: array items, and the member
-    /// values of objects. A container takes its own in one exact-size allocation when it
-    /// closes.
+    /// The items of the arrays being parsed, innermost last (and the document's value). An
+    /// array takes its own in one exact-size allocation when it closes.
     values: SlotStack<Value>,
-    /// The keys of the objects being parsed, likewise (an object's keys and values pair up).
-    keys: SlotStack<CompactString>,
+    /// The members of the objects being parsed, likewise. The value of the last one is
+    /// `Null` until it is parsed.
+    members: SlotStack<Entry>,
     /// The open containers, innermost last: as long as the depth limit at most.
     frames: Vec<Frame>,
     /// Where strings with escapes are unescaped.
@@ -166,34 +183,29 @@ impl Stacks {
     const fn new() -> Stacks {
         Stacks {
             values: SlotStack::new(Value::Null),
-            keys: SlotStack::new(CompactString::const_new("")),
+            members: SlotStack::new((CompactString::const_new(""), Value::Null)),
             frames: Vec::new(),
             scratch: String::new(),
         }
     }
 
-    fn take() -> Stacks {
-        STACKS.try_with(Cell::take).unwrap_or_default()
-    }
-
-    fn put_back(mut self) {
+    /// Empties the stacks for the next document (after an error they hold its values).
+    fn reset(&mut self) {
         self.values.clear();
-        self.keys.clear();
+        self.members.clear();
         self.frames.clear();
         if self.values.slots.len() > KEPT_STACK_ENTRIES
-            || self.keys.slots.len() > KEPT_STACK_ENTRIES
+            || self.members.slots.len() > KEPT_STACK_ENTRIES
             || self.scratch.capacity() > KEPT_STACK_ENTRIES * 16
         {
-            return;
+            *self = Stacks::new();
         }
-        // Fails only while the thread is being torn down: the stacks are then just dropped.
-        let _ = STACKS.try_with(|cell| cell.set(self));
     }
 }
 
 thread_local! {
-    /// Taken out while a document is parsed (a re-entrant parse gets fresh stacks).
-    static STACKS: Cell<Stacks> = const { Cell::new(Stacks::new()) };
+    /// Borrowed while a document is parsed (a re-entrant parse uses fresh stacks).
+    static STACKS: RefCell<Stacks> = const { RefCell::new(Stacks::new()) };
 }
 
 struct Parser<'a, O> {
@@ -202,7 +214,7 @@ struct Parser<'a, O> {
     pos: usize,
     limits: &'a Limits,
     objects: &'a O,
-    stacks: Stacks,
+    stacks: &'a mut Stacks,
     /// The first error of `objects.convert`. Python untags only a parsed document, so a
     /// syntax error anywhere wins over it: it is reported once the whole text has parsed.
     deferred: Option<Error>,
@@ -219,11 +231,8 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         self.bytes.get(self.pos).copied()
     }
 
-    #[inline(always)]
     fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
+        self.pos = skip_ws(self.bytes, self.pos);
     }
 
     #[cold]
@@ -236,17 +245,6 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                 expected,
             },
             None => Error::UnexpectedEnd,
-        }
-    }
-
-    /// Skips `word` at `self.pos`, or fails as Python does where a value should start.
-    #[inline(always)]
-    fn literal(&mut self, word: &[u8]) -> Result<(), Error> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
-            self.pos += word.len();
-            Ok(())
-        } else {
-            Err(self.unexpected(self.pos, "a JSON value"))
         }
     }
 
@@ -264,227 +262,257 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         Ok(self.stacks.values.pop())
     }
 
-    fn push(&mut self, value: Value) {
-        self.stacks.values.push(value);
+    /// The slot of the next complete value: the value of the innermost object's last member,
+    /// or the next one on the value stack.
+    #[inline(always)]
+    fn value_slot(&mut self, in_object: bool) -> &mut Value {
+        if in_object {
+            &mut self.stacks.members.last_mut().1
+        } else {
+            self.stacks.values.next_slot()
+        }
     }
 
     /// Parses one value, containers included, onto the value stack. No recursion: the open
-    /// containers are on `stacks.frames`, their items on `stacks.values` and `stacks.keys`.
+    /// containers are on `stacks.frames`, their items on `stacks.values` and
+    /// `stacks.members`. The position is kept in a local (written back to `self.pos` around
+    /// the cold paths that use it): as a field it goes through memory at every step.
     fn value(&mut self) -> Result<(), Error> {
+        let bytes = self.bytes;
+        let text = self.text;
         let depth_limit = self.limits.max_depth.min(super::MAX_WRITE_DEPTH);
+        let max_int_digits = self.limits.max_int_digits;
+        let mut pos = self.pos;
+        // The innermost open container (the outer ones are on `stacks.frames`), or at the top
+        // level (`depth` 0) a stand-in array.
+        let mut depth = 0usize;
+        let mut inner = Frame::TOP;
         'value: loop {
-            match self.peek() {
+            let in_object = inner.is_object;
+            match bytes.get(pos) {
                 Some(b'"') => {
-                    self.pos += 1;
-                    match self.plain_string() {
-                        Some(text) => {
-                            let slot = self.stacks.values.next_slot();
-                            fill(slot, Value::Str(CompactString::new(text)));
-                        }
-                        None => {
-                            let text = self.string_with_escapes()?;
-                            self.push(Value::Str(text));
-                        }
+                    let start = pos + 1;
+                    let end = plain_end(bytes, start);
+                    if bytes.get(end) == Some(&b'"') {
+                        // No escapes (nearly every string of a session): straight from the
+                        // text. The run stops only at ASCII bytes, so on char boundaries.
+                        pos = end + 1;
+                        let plain = text.get(start..end).unwrap_or_default();
+                        let slot = self.value_slot(in_object);
+                        fill(slot, Value::Str(CompactString::new(plain)));
+                    } else {
+                        self.pos = start;
+                        let unescaped = self.string_with_escapes()?;
+                        pos = self.pos;
+                        fill(self.value_slot(in_object), Value::Str(unescaped));
                     }
                 }
-                Some(b'-' | b'0'..=b'9') => match self.small_int() {
-                    Some(n) => fill(self.stacks.values.next_slot(), Value::Int(Int::from(n))),
+                Some(b'-' | b'0'..=b'9') => match small_int(bytes, pos, max_int_digits) {
+                    Some((n, end)) => {
+                        pos = end;
+                        fill(self.value_slot(in_object), Value::Int(Int::from(n)));
+                    }
                     None => {
+                        self.pos = pos;
                         let number = self.number()?;
-                        self.push(number);
+                        pos = self.pos;
+                        fill(self.value_slot(in_object), number);
                     }
                 },
                 Some(b't') => {
-                    self.literal(b"true")?;
-                    fill(self.stacks.values.next_slot(), Value::Bool(true));
+                    pos = self.word(pos, b"true")?;
+                    fill(self.value_slot(in_object), Value::Bool(true));
                 }
                 Some(b'f') => {
-                    self.literal(b"false")?;
-                    fill(self.stacks.values.next_slot(), Value::Bool(false));
+                    pos = self.word(pos, b"false")?;
+                    fill(self.value_slot(in_object), Value::Bool(false));
                 }
                 Some(b'n') => {
-                    self.literal(b"null")?;
-                    self.push(Value::Null);
+                    pos = self.word(pos, b"null")?;
+                    fill(self.value_slot(in_object), Value::Null);
                 }
-                Some(open @ (b'{' | b'[')) => {
-                    if self.stacks.frames.len() >= depth_limit {
+                Some(&open @ (b'{' | b'[')) => {
+                    if depth >= depth_limit {
                         return Err(Error::TooDeep { limit: depth_limit });
                     }
-                    self.pos += 1;
-                    self.skip_ws();
+                    pos = skip_ws(bytes, pos + 1);
                     let is_object = open == b'{';
                     let close = if is_object { b'}' } else { b']' };
-                    if self.peek() == Some(close) {
-                        self.pos += 1;
-                        self.push(if is_object {
+                    if bytes.get(pos) == Some(&close) {
+                        pos += 1;
+                        let empty = if is_object {
                             Value::Dict(Map::new())
                         } else {
                             Value::List(Vec::new())
-                        });
+                        };
+                        fill(self.value_slot(in_object), empty);
                     } else {
-                        self.stacks.frames.push(Frame {
-                            values_mark: self.stacks.values.len(),
-                            keys_mark: self.stacks.keys.len(),
+                        if depth > 0 {
+                            self.stacks.frames.push(inner);
+                        }
+                        depth += 1;
+                        inner = Frame {
+                            mark: if is_object {
+                                self.stacks.members.len()
+                            } else {
+                                self.stacks.values.len()
+                            },
                             is_object,
                             keys_seen: 0,
                             may_repeat: false,
-                        });
+                        };
                         if is_object {
-                            self.member_key()?;
+                            pos = self.member_key(pos, &mut inner)?;
                         }
                         continue 'value;
                     }
                 }
+                // Whitespace is skipped where it is found (compact JSON has none).
+                Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                    pos = skip_ws(bytes, pos + 1);
+                    continue 'value;
+                }
                 Some(b'N') => {
-                    self.literal(b"NaN")?;
-                    self.push(Value::Float(f64::NAN));
+                    pos = self.word(pos, b"NaN")?;
+                    fill(self.value_slot(in_object), Value::Float(f64::NAN));
                 }
                 Some(b'I') => {
-                    self.literal(b"Infinity")?;
-                    self.push(Value::Float(f64::INFINITY));
+                    pos = self.word(pos, b"Infinity")?;
+                    fill(self.value_slot(in_object), Value::Float(f64::INFINITY));
                 }
                 None => return Err(Error::UnexpectedEnd),
-                Some(_) => return Err(self.unexpected(self.pos, "a JSON value")),
+                Some(_) => return Err(self.unexpected(pos, "a JSON value")),
             }
             // A value is complete: go on in its container, and close each container that
             // ends here (it then is a complete value of its own container).
             loop {
-                let Some(&frame) = self.stacks.frames.last() else {
+                if depth == 0 {
+                    self.pos = pos;
                     return Ok(());
-                };
-                self.skip_ws();
-                match self.peek() {
+                }
+                let closed = match bytes.get(pos) {
                     Some(b',') => {
-                        self.pos += 1;
-                        self.skip_ws();
-                        if frame.is_object {
-                            self.member_key()?;
+                        pos += 1;
+                        if inner.is_object {
+                            pos = self.member_key(pos, &mut inner)?;
                         }
                         continue 'value;
                     }
-                    Some(b']') if !frame.is_object => {
-                        self.pos += 1;
-                        self.stacks.frames.pop();
-                        let items = self.stacks.values.pop_vec_from(frame.values_mark);
-                        self.push(Value::List(items));
+                    Some(b']') if !inner.is_object => {
+                        pos += 1;
+                        Value::List(self.stacks.values.pop_vec_from(inner.mark))
                     }
-                    Some(b'}') if frame.is_object => {
-                        self.pos += 1;
-                        self.stacks.frames.pop();
-                        self.close_object(frame);
+                    Some(b'}') if inner.is_object => {
+                        pos += 1;
+                        self.close_object(inner)
                     }
-                    _ => return Err(self.unexpected(self.pos, "',' delimiter")),
-                }
+                    Some(b' ' | b'\t' | b'\n' | b'\r') => {
+                        pos = skip_ws(bytes, pos + 1);
+                        continue;
+                    }
+                    _ => return Err(self.unexpected(pos, "',' delimiter")),
+                };
+                depth -= 1;
+                inner = match depth {
+                    0 => Frame::TOP,
+                    _ => self.stacks.frames.pop().unwrap_or(Frame::TOP),
+                };
+                fill(self.value_slot(inner.is_object), closed);
             }
         }
     }
 
-    /// Parses `"key" :` and pushes the key; `self.pos` is where the key should start, and
-    /// ends where its value should.
+    /// The position after `word` at `pos`, or Python's error where a value should start.
     #[inline(always)]
-    fn member_key(&mut self) -> Result<(), Error> {
-        if self.peek() != Some(b'"') {
-            return Err(self.unexpected(self.pos, "property name enclosed in double quotes"));
+    fn word(&self, pos: usize, word: &[u8]) -> Result<usize, Error> {
+        if self.bytes.get(pos..pos + word.len()) == Some(word) {
+            Ok(pos + word.len())
+        } else {
+            Err(self.unexpected(pos, "a JSON value"))
         }
-        self.pos += 1;
-        let start = self.pos;
+    }
+
+    /// Parses `"key" :` at `pos` (whitespace first allowed) and pushes a member with that key
+    /// for the object `frame`; returns the position after the colon.
+    #[inline(always)]
+    fn member_key(&mut self, mut pos: usize, frame: &mut Frame) -> Result<usize, Error> {
+        let bytes = self.bytes;
+        if bytes.get(pos) != Some(&b'"') {
+            pos = skip_ws(bytes, pos);
+            if bytes.get(pos) != Some(&b'"') {
+                return Err(self.unexpected(pos, "property name enclosed in double quotes"));
+            }
+        }
+        let start = pos + 1;
+        let mut end = plain_end(bytes, start);
         // Fingerprint the key where its bytes are at hand: an object whose fingerprints all
         // differ has distinct keys, and its map is built without comparing them.
-        let bit = match self.plain_string() {
-            Some(text) => {
-                fill(self.stacks.keys.next_slot(), CompactString::new(text));
-                key_bit_in(self.bytes, start, text.as_bytes())
-            }
-            None => {
-                let key = self.string_with_escapes()?;
-                let bit = key_bit(key.as_bytes());
-                self.stacks.keys.push(key);
-                bit
-            }
+        let bit = if bytes.get(end) == Some(&b'"') {
+            let key = self.text.get(start..end).unwrap_or_default();
+            fill(
+                &mut self.stacks.members.next_slot().0,
+                CompactString::new(key),
+            );
+            end += 1;
+            key_bit_in(bytes, start, key.len())
+        } else {
+            self.pos = start;
+            let key = self.string_with_escapes()?;
+            end = self.pos;
+            let bit = key_bit(key.as_bytes());
+            fill(&mut self.stacks.members.next_slot().0, key);
+            bit
         };
-        if let Some(frame) = self.stacks.frames.last_mut() {
-            frame.may_repeat |= frame.keys_seen & bit != 0;
-            frame.keys_seen |= bit;
+        frame.may_repeat |= frame.keys_seen & bit != 0;
+        frame.keys_seen |= bit;
+        let mut colon = end;
+        if bytes.get(colon) != Some(&b':') {
+            colon = skip_ws(bytes, colon);
+            if bytes.get(colon) != Some(&b':') {
+                return Err(self.unexpected(colon, "':' delimiter"));
+            }
         }
-        self.skip_ws();
-        if self.peek() != Some(b':') {
-            return Err(self.unexpected(self.pos, "':' delimiter"));
-        }
-        self.pos += 1;
-        self.skip_ws();
-        Ok(())
+        // Whitespace before the value is skipped where the value is parsed.
+        Ok(colon + 1)
     }
 
-    /// Replaces the keys and values of the object of `frame` on the stacks by its value.
-    fn close_object(&mut self, frame: Frame) {
-        let keys = self.stacks.keys.len() - frame.keys_mark;
-        let claimed = keys == 1
+    /// The value of the object of `frame`, its members taken off the member stack.
+    fn close_object(&mut self, frame: Frame) -> Value {
+        let claimed = self.stacks.members.len() == frame.mark + 1
             && self
                 .stacks
-                .keys
+                .members
                 .last()
-                .is_some_and(|key| self.objects.claims(key));
+                .is_some_and(|(key, _)| self.objects.claims(key));
         if claimed {
             return self.convert_last_member();
         }
-        let Stacks { keys, values, .. } = &mut self.stacks;
-        let keys = keys.pop_from(frame.keys_mark).iter_mut();
-        let values = values.pop_from(frame.values_mark).iter_mut();
-        let mut members: Vec<Entry> = Vec::with_capacity(keys.len());
-        members.extend(keys.map(std::mem::take).zip(values.map(std::mem::take)));
-        self.push(Value::Dict(if frame.may_repeat {
+        let members = self.stacks.members.pop_vec_from(frame.mark);
+        Value::Dict(if frame.may_repeat {
             Map::from_members(members)
         } else {
             Map::from_distinct_members(members)
-        }));
+        })
     }
 
-    /// Replaces the last key and value on the stacks by what `objects` makes of them.
+    /// What `objects` makes of the last member, taken off the member stack.
     #[inline(never)]
-    fn convert_last_member(&mut self) {
-        let key = self.stacks.keys.pop();
-        let value = self.stacks.values.pop();
+    fn convert_last_member(&mut self) -> Value {
+        let (key, value) = self.stacks.members.pop();
         if self.deferred.is_some() {
             // The document already fails: the value is never seen.
-            return self.push(Value::Null);
+            return Value::Null;
         }
         match self.objects.convert(key, value) {
-            Ok(value) => self.push(value),
+            Ok(value) => value,
             Err(err) => {
                 self.deferred = Some(err);
-                self.push(Value::Null);
+                Value::Null
             }
         }
     }
 
-    /// An integer of at most 18 digits (always an `i64`) with no fraction or exponent,
-    /// parsed; else `None` with nothing consumed.
-    #[inline(always)]
-    fn small_int(&mut self) -> Option<i64> {
-        let negative = self.peek() == Some(b'-');
-        let int_start = self.pos + usize::from(negative);
-        let mut end = int_start;
-        let mut magnitude: i64 = 0;
-        // Wrapping: the value is used only for at most 18 digits.
-        while let Some(d @ b'0'..=b'9') = self.bytes.get(end).copied() {
-            magnitude = magnitude.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
-            end += 1;
-        }
-        let digits = end - int_start;
-        let leading_zero = digits > 1 && self.bytes.get(int_start) == Some(&b'0');
-        if digits == 0
-            || digits > 18
-            || digits > self.limits.max_int_digits
-            || leading_zero
-            || matches!(self.bytes.get(end), Some(b'.' | b'e' | b'E'))
-        {
-            return None;
-        }
-        self.pos = end;
-        Some(if negative { -magnitude } else { magnitude })
-    }
-
-    /// Any number (the general case of [`Parser::small_int`]).
+    /// Any number (the general case of [`small_int`]).
     #[cold]
     #[inline(never)]
     fn number(&mut self) -> Result<Value, Error> {
@@ -498,8 +526,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
             Some(b'0') => self.pos += 1,
             Some(b'1'..=b'9') => self.digits(),
             Some(b'I') if negative => {
-                self.pos = start;
-                self.literal(b"-Infinity")?;
+                self.pos = self.word(start, b"-Infinity")?;
                 return Ok(Value::Float(f64::NEG_INFINITY));
             }
             _ => return Err(self.unexpected(self.pos, "a digit")),
@@ -564,21 +591,6 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
             v = (v << 4) | u16::from(d);
         }
         Some(v)
-    }
-
-    /// The text of a string with no escapes, `self.pos` just after its opening quote, and
-    /// `self.pos` then just after its closing quote; else (an escape, a control character
-    /// or the end) `None` with nothing consumed.
-    #[inline(always)]
-    fn plain_string(&mut self) -> Option<&'a str> {
-        let start = self.pos;
-        let end = start + plain_run(self.bytes.get(start..).unwrap_or_default());
-        if self.bytes.get(end) != Some(&b'"') {
-            return None;
-        }
-        self.pos = end + 1;
-        // The run stops only at ASCII bytes, so it is on char boundaries.
-        self.text.get(start..end)
     }
 
     /// Parses a string that has escapes (or fails), `self.pos` just after its opening quote.
@@ -657,56 +669,90 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     }
 }
 
-/// A bit (one of 64) from a key's length, first eight and last two bytes: equal keys have
+/// A bit (one of 64) from a key's length, first eight and last eight bytes: equal keys have
 /// the same bit.
 fn key_bit(key: &[u8]) -> u64 {
-    let mut head = [0u8; 8];
-    for (h, &b) in head.iter_mut().zip(key) {
-        *h = b;
-    }
-    fingerprint_bit(u64::from_le_bytes(head), key)
+    let word = |from: usize| {
+        let mut word = [0u8; 8];
+        for (w, &b) in word.iter_mut().zip(key.get(from..).unwrap_or_default()) {
+            *w = b;
+        }
+        u64::from_le_bytes(word)
+    };
+    let tail = match key.len() {
+        0..=8 => 0,
+        len => word(len - 8),
+    };
+    fingerprint_bit(word(0), tail, key.len())
 }
 
-/// [`key_bit`] of `key`, which is `bytes[start..]` with no escapes: the first eight bytes
-/// are read as one word when the text has them.
+/// [`key_bit`] of the `len` bytes at `bytes[start..]`, read as whole words where the text
+/// has them.
 #[inline(always)]
-fn key_bit_in(bytes: &[u8], start: usize, key: &[u8]) -> u64 {
-    let Some(word) = bytes.get(start..start + 8) else {
-        return key_bit(key);
+fn key_bit_in(bytes: &[u8], start: usize, len: usize) -> u64 {
+    let word_at = |at: usize| {
+        let word = bytes.get(at..at + 8)?;
+        Some(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])))
     };
-    let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
-    let head = match key.len() {
-        0..=7 => word & ((1u64 << (8 * key.len())) - 1),
-        _ => word,
+    let Some(head) = word_at(start) else {
+        return key_bit(bytes.get(start..start + len).unwrap_or_default());
     };
-    fingerprint_bit(head, key)
+    let (head, tail) = match len {
+        0..=7 => (head & ((1u64 << (8 * len)) - 1), 0),
+        8 => (head, 0),
+        _ => (head, word_at(start + len - 8).unwrap_or(0)),
+    };
+    fingerprint_bit(head, tail, len)
 }
 
 #[inline(always)]
-fn fingerprint_bit(head: u64, key: &[u8]) -> u64 {
-    let len = key.len();
-    let last = |back: usize| {
-        u64::from(
-            len.checked_sub(back)
-                .and_then(|i| key.get(i))
-                .copied()
-                .unwrap_or(0),
-        )
-    };
-    let print = head ^ (len as u64 | last(2) << 8 | last(1) << 16).rotate_right(24);
+fn fingerprint_bit(head: u64, tail: u64, len: usize) -> u64 {
+    let print = head ^ tail.rotate_left(29) ^ (len as u64).rotate_right(8);
     1u64 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
-/// Length of the leading run of `bytes` with no `"`, `\\` or control character, eight bytes
+/// The position after the JSON whitespace at `pos`.
+#[inline(always)]
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// An integer of at most 18 digits (always an `i64`) at `pos`, with no fraction or exponent
+/// after it, and where it ends; else `None` (the general case is [`Parser::number`]).
+#[inline(always)]
+fn small_int(bytes: &[u8], pos: usize, max_digits: usize) -> Option<(i64, usize)> {
+    let negative = bytes.get(pos) == Some(&b'-');
+    let int_start = pos + usize::from(negative);
+    let mut end = int_start;
+    let mut magnitude: i64 = 0;
+    // Wrapping: the value is used only for at most 18 digits.
+    while let Some(&d @ b'0'..=b'9') = bytes.get(end) {
+        magnitude = magnitude.wrapping_mul(10).wrapping_add(i64::from(d - b'0'));
+        end += 1;
+    }
+    let digits = end - int_start;
+    let leading_zero = digits > 1 && bytes.get(int_start) == Some(&b'0');
+    if digits == 0
+        || digits > 18
+        || digits > max_digits
+        || leading_zero
+        || matches!(bytes.get(end), Some(b'.' | b'e' | b'E'))
+    {
+        return None;
+    }
+    Some((if negative { -magnitude } else { magnitude }, end))
+}
+
+/// Where the run of bytes from `at` with no `"`, `\\` or control character ends, eight bytes
 /// at a time (most of a session's bytes are in such runs).
-#[inline]
-fn plain_run(bytes: &[u8]) -> usize {
+#[inline(always)]
+fn plain_end(bytes: &[u8], mut at: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut at = 0;
-    let mut words = bytes.chunks_exact(8);
-    for chunk in &mut words {
-        // `chunks_exact(8)` yields 8 bytes: the conversion cannot fail.
+    while let Some(chunk) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
@@ -722,11 +768,18 @@ fn plain_run(bytes: &[u8]) -> usize {
         }
         at += 8;
     }
-    at + words
-        .remainder()
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .unwrap_or(words.remainder().len())
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// The length of the leading run of `bytes` with no `"`, `\\` or control character.
+fn plain_run(bytes: &[u8]) -> usize {
+    plain_end(bytes, 0)
 }
 
 /// Parses JSON text exactly as CPython's `json.loads(str)` does.
@@ -758,17 +811,35 @@ pub(crate) fn from_str_with<O: SingleMemberObjects>(
     if text.starts_with('\u{feff}') {
         return Err(Error::Bom);
     }
+    let parsed = STACKS.try_with(|stacks| {
+        let mut stacks = stacks.try_borrow_mut().ok()?;
+        Some(parse_with_stacks(text, limits, objects, &mut stacks))
+    });
+    match parsed {
+        Ok(Some(result)) => result,
+        // Re-entered (or the thread is ending): fresh stacks.
+        _ => parse_with_stacks(text, limits, objects, &mut Stacks::new()),
+    }
+}
+
+#[inline(never)]
+fn parse_with_stacks<O: SingleMemberObjects>(
+    text: &str,
+    limits: &Limits,
+    objects: &O,
+    stacks: &mut Stacks,
+) -> Result<Value, Error> {
     let mut parser = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         limits,
         objects,
-        stacks: Stacks::take(),
+        stacks,
         deferred: None,
     };
     let result = parser.document();
-    parser.stacks.put_back();
+    parser.stacks.reset();
     result
 }
 

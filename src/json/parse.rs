@@ -39,9 +39,17 @@ struct Frame {
     /// Where its items start on the value stack (arrays) or the member stack (objects).
     mark: usize,
     is_object: bool,
-    /// Objects: one bit per fingerprint of the keys so far (see [`key_bit`]).
-    keys_seen: u64,
-    /// Objects: two keys have the same fingerprint, so they may be equal.
+    /// On the frame stack: the keys of the object, saved while an inner container is open.
+    keys_seen: KeysSeen,
+}
+
+/// Which keys an object has had so far: a two-bit Bloom filter (bits from [`key_hash`]).
+/// Kept apart from [`Frame`] (in memory: it is used once per key), saved with the frame when
+/// an object opens inside an object.
+#[derive(Clone, Copy, Default)]
+struct KeysSeen {
+    bits: [u64; 2],
+    /// Two keys set the same bits, so they may be equal.
     may_repeat: bool,
 }
 
@@ -50,8 +58,10 @@ impl Frame {
     const TOP: Frame = Frame {
         mark: 0,
         is_object: false,
-        keys_seen: 0,
-        may_repeat: false,
+        keys_seen: KeysSeen {
+            bits: [0; 2],
+            may_repeat: false,
+        },
     };
 }
 
@@ -210,7 +220,6 @@ thread_local! {
 
 struct Parser<'a, O> {
     text: &'a str,
-    bytes: &'a [u8],
     pos: usize,
     limits: &'a Limits,
     objects: &'a O,
@@ -218,6 +227,8 @@ struct Parser<'a, O> {
     /// The first error of `objects.convert`. Python untags only a parsed document, so a
     /// syntax error anywhere wins over it: it is reported once the whole text has parsed.
     deferred: Option<Error>,
+    /// The keys of the innermost open object.
+    keys_seen: KeysSeen,
 }
 
 // Values and keys are built right in their stack slot (`next_slot`, then `fill`), and the
@@ -228,11 +239,11 @@ struct Parser<'a, O> {
 impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+        self.text.as_bytes().get(self.pos).copied()
     }
 
     fn skip_ws(&mut self) {
-        self.pos = skip_ws(self.bytes, self.pos);
+        self.pos = skip_ws(self.text.as_bytes(), self.pos);
     }
 
     #[cold]
@@ -253,7 +264,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         self.skip_ws();
         self.value()?;
         self.skip_ws();
-        if self.pos != self.bytes.len() {
+        if self.pos != self.text.as_bytes().len() {
             return Err(Error::TrailingData { offset: self.pos });
         }
         if let Some(err) = self.deferred.take() {
@@ -278,7 +289,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     /// `stacks.members`. The position is kept in a local (written back to `self.pos` around
     /// the cold paths that use it): as a field it goes through memory at every step.
     fn value(&mut self) -> Result<(), Error> {
-        let bytes = self.bytes;
+        let bytes = self.text.as_bytes();
         let text = self.text;
         let depth_limit = self.limits.max_depth.min(super::MAX_WRITE_DEPTH);
         let max_int_digits = self.limits.max_int_digits;
@@ -348,6 +359,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                         fill(self.value_slot(in_object), empty);
                     } else {
                         if depth > 0 {
+                            inner.keys_seen = self.keys_seen;
                             self.stacks.frames.push(inner);
                         }
                         depth += 1;
@@ -358,11 +370,11 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                                 self.stacks.values.len()
                             },
                             is_object,
-                            keys_seen: 0,
-                            may_repeat: false,
+                            keys_seen: KeysSeen::default(),
                         };
                         if is_object {
-                            pos = self.member_key(pos, &mut inner)?;
+                            self.keys_seen = KeysSeen::default();
+                            pos = self.member_key(pos)?;
                         }
                         continue 'value;
                     }
@@ -394,7 +406,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                     Some(b',') => {
                         pos += 1;
                         if inner.is_object {
-                            pos = self.member_key(pos, &mut inner)?;
+                            pos = self.member_key(pos)?;
                         }
                         continue 'value;
                     }
@@ -417,6 +429,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                     0 => Frame::TOP,
                     _ => self.stacks.frames.pop().unwrap_or(Frame::TOP),
                 };
+                self.keys_seen = inner.keys_seen;
                 fill(self.value_slot(inner.is_object), closed);
             }
         }
@@ -425,7 +438,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     /// The position after `word` at `pos`, or Python's error where a value should start.
     #[inline(always)]
     fn word(&self, pos: usize, word: &[u8]) -> Result<usize, Error> {
-        if self.bytes.get(pos..pos + word.len()) == Some(word) {
+        if self.text.as_bytes().get(pos..pos + word.len()) == Some(word) {
             Ok(pos + word.len())
         } else {
             Err(self.unexpected(pos, "a JSON value"))
@@ -433,10 +446,10 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     }
 
     /// Parses `"key" :` at `pos` (whitespace first allowed) and pushes a member with that key
-    /// for the object `frame`; returns the position after the colon.
+    /// for the innermost object; returns the position after the colon.
     #[inline(always)]
-    fn member_key(&mut self, mut pos: usize, frame: &mut Frame) -> Result<usize, Error> {
-        let bytes = self.bytes;
+    fn member_key(&mut self, mut pos: usize) -> Result<usize, Error> {
+        let bytes = self.text.as_bytes();
         if bytes.get(pos) != Some(&b'"') {
             pos = skip_ws(bytes, pos);
             if bytes.get(pos) != Some(&b'"') {
@@ -445,26 +458,30 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         }
         let start = pos + 1;
         let mut end = plain_end(bytes, start);
-        // Fingerprint the key where its bytes are at hand: an object whose fingerprints all
-        // differ has distinct keys, and its map is built without comparing them.
-        let bit = if bytes.get(end) == Some(&b'"') {
+        // Hash the key where its bytes are at hand: an object whose keys the Bloom filter
+        // never saw before has distinct keys, and its map is built without comparing them.
+        let hash = if bytes.get(end) == Some(&b'"') {
             let key = self.text.get(start..end).unwrap_or_default();
             fill(
                 &mut self.stacks.members.next_slot().0,
                 CompactString::new(key),
             );
             end += 1;
-            key_bit_in(bytes, start, key.len())
+            key_hash_in(bytes, start, key.len())
         } else {
             self.pos = start;
             let key = self.string_with_escapes()?;
             end = self.pos;
-            let bit = key_bit(key.as_bytes());
+            let hash = key_hash(key.as_bytes());
             fill(&mut self.stacks.members.next_slot().0, key);
-            bit
+            hash
         };
-        frame.may_repeat |= frame.keys_seen & bit != 0;
-        frame.keys_seen |= bit;
+        let seen = &mut self.keys_seen;
+        let [seen_a, seen_b] = &mut seen.bits;
+        let (a, b) = (1u64 << (hash >> 58), 1u64 << ((hash >> 52) & 63));
+        seen.may_repeat |= (*seen_a & a != 0) & (*seen_b & b != 0);
+        *seen_a |= a;
+        *seen_b |= b;
         let mut colon = end;
         if bytes.get(colon) != Some(&b':') {
             colon = skip_ws(bytes, colon);
@@ -488,7 +505,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
             return self.convert_last_member();
         }
         let members = self.stacks.members.pop_vec_from(frame.mark);
-        Value::Dict(if frame.may_repeat {
+        Value::Dict(if self.keys_seen.may_repeat {
             Map::from_members(members)
         } else {
             Map::from_distinct_members(members)
@@ -534,7 +551,9 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         let int_end = self.pos;
         let mut is_float = false;
         // '.' counts only when a digit follows (else it is left as extra data).
-        if self.peek() == Some(b'.') && matches!(self.bytes.get(self.pos + 1), Some(b'0'..=b'9')) {
+        if self.peek() == Some(b'.')
+            && matches!(self.text.as_bytes().get(self.pos + 1), Some(b'0'..=b'9'))
+        {
             is_float = true;
             self.pos += 1;
             self.digits();
@@ -579,7 +598,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     }
 
     fn hex4(&self, at: usize) -> Option<u16> {
-        let chunk = self.bytes.get(at..at + 4)?;
+        let chunk = self.text.as_bytes().get(at..at + 4)?;
         let mut v: u16 = 0;
         for &b in chunk {
             let d = match b {
@@ -598,7 +617,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     #[inline(never)]
     fn string_with_escapes(&mut self) -> Result<CompactString, Error> {
         let start = self.pos;
-        self.pos += plain_run(self.bytes.get(start..).unwrap_or_default());
+        self.pos += plain_run(self.text.as_bytes().get(start..).unwrap_or_default());
         let mut out = std::mem::take(&mut self.stacks.scratch);
         out.clear();
         out.push_str(self.text.get(start..self.pos).unwrap_or_default());
@@ -615,14 +634,14 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                 Some(_) => return Err(Error::ControlCharInString { offset: self.pos }),
             }
             let run_start = self.pos;
-            self.pos += plain_run(self.bytes.get(self.pos..).unwrap_or_default());
+            self.pos += plain_run(self.text.as_bytes().get(self.pos..).unwrap_or_default());
             out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
         }
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), Error> {
         let at = self.pos;
-        let c = match self.bytes.get(at + 1) {
+        let c = match self.text.as_bytes().get(at + 1) {
             None => return Err(Error::UnexpectedEnd),
             Some(b'"') => '"',
             Some(b'\\') => '\\',
@@ -639,7 +658,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                 self.pos = at + 6;
                 let c = match unit {
                     0xD800..=0xDBFF => {
-                        if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        if self.text.as_bytes().get(self.pos..self.pos + 2) != Some(b"\\u") {
                             return Err(Error::LoneSurrogate { offset: at });
                         }
                         let low = self
@@ -669,46 +688,32 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     }
 }
 
-/// A bit (one of 64) from a key's length, first eight and last eight bytes: equal keys have
-/// the same bit.
-fn key_bit(key: &[u8]) -> u64 {
-    let word = |from: usize| {
-        let mut word = [0u8; 8];
-        for (w, &b) in word.iter_mut().zip(key.get(from..).unwrap_or_default()) {
-            *w = b;
+/// A hash of a key's length and first eight bytes: equal keys have the same hash. (Keys that
+/// share both take the slower way, [`Map::from_members`].)
+fn key_hash(key: &[u8]) -> u64 {
+    let mut head = [0u8; 8];
+    for (h, &b) in head.iter_mut().zip(key) {
+        *h = b;
+    }
+    hash(u64::from_le_bytes(head), key.len())
+}
+
+/// [`key_hash`] of the `len` bytes at `bytes[start..]`, read as one word where the text has
+/// eight bytes there.
+#[inline(always)]
+fn key_hash_in(bytes: &[u8], start: usize, len: usize) -> u64 {
+    match bytes.get(start..).and_then(<[u8]>::first_chunk::<8>) {
+        Some(word) => {
+            let keep = 1u64.checked_shl(8 * len as u32).map_or(u64::MAX, |b| b - 1);
+            hash(u64::from_le_bytes(*word) & keep, len)
         }
-        u64::from_le_bytes(word)
-    };
-    let tail = match key.len() {
-        0..=8 => 0,
-        len => word(len - 8),
-    };
-    fingerprint_bit(word(0), tail, key.len())
-}
-
-/// [`key_bit`] of the `len` bytes at `bytes[start..]`, read as whole words where the text
-/// has them.
-#[inline(always)]
-fn key_bit_in(bytes: &[u8], start: usize, len: usize) -> u64 {
-    let word_at = |at: usize| {
-        let word = bytes.get(at..at + 8)?;
-        Some(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])))
-    };
-    let Some(head) = word_at(start) else {
-        return key_bit(bytes.get(start..start + len).unwrap_or_default());
-    };
-    let (head, tail) = match len {
-        0..=7 => (head & ((1u64 << (8 * len)) - 1), 0),
-        8 => (head, 0),
-        _ => (head, word_at(start + len - 8).unwrap_or(0)),
-    };
-    fingerprint_bit(head, tail, len)
+        None => key_hash(bytes.get(start..start + len).unwrap_or_default()),
+    }
 }
 
 #[inline(always)]
-fn fingerprint_bit(head: u64, tail: u64, len: usize) -> u64 {
-    let print = head ^ tail.rotate_left(29) ^ (len as u64).rotate_right(8);
-    1u64 << (print.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+fn hash(head: u64, len: usize) -> u64 {
+    (head ^ (len as u64).rotate_right(8)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The position after the JSON whitespace at `pos`.
@@ -754,14 +759,14 @@ fn plain_end(bytes: &[u8], mut at: usize) -> usize {
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = bytes.get(at..at + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        // A byte that is zero (after the xor) or below 0x20 sets its high bit; bytes above
-        // the lowest such byte may too (borrows), which the lowest set bit ignores. Bytes of
-        // 0x80 and more never count: `!w` clears their high bit.
-        let hits = (quote.wrapping_sub(ONES) & !quote
-            | backslash.wrapping_sub(ONES) & !backslash
-            | w.wrapping_sub(ONES * 0x20) & !w)
+        // A byte that is zero after the xor, or below 0x20, sets its high bit in the
+        // difference; bytes above the lowest such byte may too (borrows), which the lowest
+        // set bit ignores. Bytes of 0x80 and more never count (`!w`: the xors keep the high
+        // bit, as '"' and '\\' are ASCII).
+        let hits = ((w ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES)
+            | (w ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES)
+            | w.wrapping_sub(ONES * 0x20))
+            & !w
             & HIGHS;
         if hits != 0 {
             return at + (hits.trailing_zeros() / 8) as usize;
@@ -831,12 +836,12 @@ fn parse_with_stacks<O: SingleMemberObjects>(
 ) -> Result<Value, Error> {
     let mut parser = Parser {
         text,
-        bytes: text.as_bytes(),
         pos: 0,
         limits,
         objects,
         stacks,
         deferred: None,
+        keys_seen: KeysSeen::default(),
     };
     let result = parser.document();
     parser.stacks.reset();

@@ -13,7 +13,7 @@ use super::Value;
 
 /// Up to this many entries a lookup compares keys one by one: for the few short keys of a
 /// session that beats hashing, and it allocates nothing. Larger maps keep a hash index.
-const LINEAR_MAX: usize = 16;
+pub(super) const LINEAR_MAX: usize = 16;
 
 /// A Python `dict` with string keys: insertion-ordered.
 ///

@@ -43,14 +43,87 @@ struct Frame {
     keys_seen: KeysSeen,
 }
 
-/// Which keys an object has had so far: a two-bit Bloom filter (bits from [`key_hash`]).
-/// Kept apart from [`Frame`] (in memory: it is used once per key), saved with the frame when
-/// an object opens inside an object.
+/// Which keys an object has had so far. Kept apart from [`Frame`] (in memory: it is used
+/// once per key), saved with the frame when a container opens inside an object.
 #[derive(Clone, Copy, Default)]
 struct KeysSeen {
+    /// Its keys so far are those of the key template, in order (so they differ), and are not
+    /// in the Bloom filter yet.
+    on_template: bool,
+    /// A two-bit Bloom filter of the other keys (bits from [`key_hash`]).
     bits: [u64; 2],
     /// Two keys set the same bits, so they may be equal.
     may_repeat: bool,
+}
+
+/// A key of the last object closed in an array (the keys of the next one are most likely
+/// the same, in the same order: a list of records). A key found at its place in the text is
+/// cloned, not scanned, built and hashed again. (CPython's reader memoizes keys too.)
+struct TemplateKey {
+    key: CompactString,
+    len: usize,
+    /// The first and the last eight bytes of the key (of the key zero-padded, if shorter),
+    /// as words.
+    head: u64,
+    tail: u64,
+    /// Which bytes of the text's word at the key's start are the key's.
+    head_mask: u64,
+}
+
+/// Keys of at most this many bytes (two words) go in the template.
+const TEMPLATE_KEY_MAX: usize = 16;
+
+impl TemplateKey {
+    /// `key` as a template key, if it fits and is written as it is in JSON (no character
+    /// that needs an escape).
+    fn new(key: &CompactString) -> Option<TemplateKey> {
+        let bytes = key.as_bytes();
+        let len = bytes.len();
+        if len > TEMPLATE_KEY_MAX || plain_run(bytes) != len {
+            return None;
+        }
+        let word = |from: usize| {
+            let mut word = [0u8; 8];
+            for (w, &b) in word.iter_mut().zip(bytes.get(from..).unwrap_or_default()) {
+                *w = b;
+            }
+            u64::from_le_bytes(word)
+        };
+        Some(TemplateKey {
+            key: key.clone(),
+            len,
+            head: word(0),
+            tail: word(len.saturating_sub(8)),
+            head_mask: 1u64.checked_shl(8 * len as u32).map_or(u64::MAX, |b| b - 1),
+        })
+    }
+
+    /// Whether the string at `bytes[start..]` (after its opening quote) is this key with
+    /// no escapes, closing quote included.
+    #[inline(always)]
+    fn is_at(&self, bytes: &[u8], start: usize) -> bool {
+        let word_at = |at: usize| {
+            let word = bytes.get(at..at + 8)?;
+            Some(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])))
+        };
+        let Some(head) = word_at(start) else {
+            return false;
+        };
+        head & self.head_mask == self.head
+            && (self.len <= 8 || word_at(start + self.len - 8) == Some(self.tail))
+            && bytes.get(start + self.len) == Some(&b'"')
+    }
+}
+
+impl KeysSeen {
+    #[inline(always)]
+    fn add(&mut self, hash: u64) {
+        let [seen_a, seen_b] = &mut self.bits;
+        let (a, b) = (1u64 << (hash >> 58), 1u64 << ((hash >> 52) & 63));
+        self.may_repeat |= (*seen_a & a != 0) & (*seen_b & b != 0);
+        *seen_a |= a;
+        *seen_b |= b;
+    }
 }
 
 impl Frame {
@@ -59,6 +132,7 @@ impl Frame {
         mark: 0,
         is_object: false,
         keys_seen: KeysSeen {
+            on_template: false,
             bits: [0; 2],
             may_repeat: false,
         },
@@ -184,6 +258,8 @@ struct Stacks {
     frames: Vec<Frame>,
     /// Where strings with escapes are unescaped.
     scratch: String,
+    /// The keys of the last object closed in an array (kept from one document to the next).
+    template: Vec<TemplateKey>,
 }
 
 /// Stacks that grew past this many entries (a large document) are not kept for the next one.
@@ -196,6 +272,7 @@ impl Stacks {
             members: SlotStack::new((CompactString::const_new(""), Value::Null)),
             frames: Vec::new(),
             scratch: String::new(),
+            template: Vec::new(),
         }
     }
 
@@ -358,6 +435,8 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                         };
                         fill(self.value_slot(in_object), empty);
                     } else {
+                        // Objects in arrays follow the key template (it comes from one).
+                        let in_array = depth > 0 && !inner.is_object;
                         if depth > 0 {
                             inner.keys_seen = self.keys_seen;
                             self.stacks.frames.push(inner);
@@ -373,8 +452,11 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                             keys_seen: KeysSeen::default(),
                         };
                         if is_object {
-                            self.keys_seen = KeysSeen::default();
-                            pos = self.member_key(pos)?;
+                            self.keys_seen = KeysSeen {
+                                on_template: in_array,
+                                ..KeysSeen::default()
+                            };
+                            pos = self.member_key(pos, inner.mark)?;
                         }
                         continue 'value;
                     }
@@ -406,7 +488,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                     Some(b',') => {
                         pos += 1;
                         if inner.is_object {
-                            pos = self.member_key(pos)?;
+                            pos = self.member_key(pos, inner.mark)?;
                         }
                         continue 'value;
                     }
@@ -416,7 +498,13 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                     }
                     Some(b'}') if inner.is_object => {
                         pos += 1;
-                        self.close_object(inner)
+                        let in_array = depth > 1
+                            && self
+                                .stacks
+                                .frames
+                                .last()
+                                .is_some_and(|outer| !outer.is_object);
+                        self.close_object(inner, in_array)
                     }
                     Some(b' ' | b'\t' | b'\n' | b'\r') => {
                         pos = skip_ws(bytes, pos + 1);
@@ -448,7 +536,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     /// Parses `"key" :` at `pos` (whitespace first allowed) and pushes a member with that key
     /// for the innermost object; returns the position after the colon.
     #[inline(always)]
-    fn member_key(&mut self, mut pos: usize) -> Result<usize, Error> {
+    fn member_key(&mut self, mut pos: usize, mark: usize) -> Result<usize, Error> {
         let bytes = self.text.as_bytes();
         if bytes.get(pos) != Some(&b'"') {
             pos = skip_ws(bytes, pos);
@@ -457,6 +545,21 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
             }
         }
         let start = pos + 1;
+        if self.keys_seen.on_template {
+            let at = self.stacks.members.len() - mark;
+            if let Some(known) = self
+                .stacks
+                .template
+                .get(at)
+                .filter(|t| t.is_at(bytes, start))
+            {
+                let key = known.key.clone();
+                let end = start + known.len + 1;
+                fill(&mut self.stacks.members.next_slot().0, key);
+                return self.colon_after_key(end);
+            }
+            self.leave_template(mark);
+        }
         let mut end = plain_end(bytes, start);
         // Hash the key where its bytes are at hand: an object whose keys the Bloom filter
         // never saw before has distinct keys, and its map is built without comparing them.
@@ -476,12 +579,27 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
             fill(&mut self.stacks.members.next_slot().0, key);
             hash
         };
-        let seen = &mut self.keys_seen;
-        let [seen_a, seen_b] = &mut seen.bits;
-        let (a, b) = (1u64 << (hash >> 58), 1u64 << ((hash >> 52) & 63));
-        seen.may_repeat |= (*seen_a & a != 0) & (*seen_b & b != 0);
-        *seen_a |= a;
-        *seen_b |= b;
+        self.keys_seen.add(hash);
+        self.colon_after_key(end)
+    }
+
+    /// The keys of the innermost object, from `mark` on the member stack, stop following the
+    /// template: they go in the Bloom filter.
+    #[cold]
+    #[inline(never)]
+    fn leave_template(&mut self, mark: usize) {
+        self.keys_seen.on_template = false;
+        let keys = self.stacks.members.slots.get(mark..self.stacks.members.top);
+        for (key, _) in keys.unwrap_or_default() {
+            self.keys_seen.add(key_hash(key.as_bytes()));
+        }
+    }
+
+    /// The position after the `:` (whitespace first allowed) that follows a key ending
+    /// before `end`.
+    #[inline(always)]
+    fn colon_after_key(&self, end: usize) -> Result<usize, Error> {
+        let bytes = self.text.as_bytes();
         let mut colon = end;
         if bytes.get(colon) != Some(&b':') {
             colon = skip_ws(bytes, colon);
@@ -494,7 +612,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
     }
 
     /// The value of the object of `frame`, its members taken off the member stack.
-    fn close_object(&mut self, frame: Frame) -> Value {
+    fn close_object(&mut self, frame: Frame, in_array: bool) -> Value {
         let claimed = self.stacks.members.len() == frame.mark + 1
             && self
                 .stacks
@@ -505,11 +623,24 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
             return self.convert_last_member();
         }
         let members = self.stacks.members.pop_vec_from(frame.mark);
+        if in_array && !self.keys_seen.on_template && !self.keys_seen.may_repeat {
+            self.set_template(&members);
+        }
         Value::Dict(if self.keys_seen.may_repeat {
             Map::from_members(members)
         } else {
             Map::from_distinct_members(members)
         })
+    }
+
+    /// Makes the keys of `members` (distinct) the key template, as far as they fit.
+    #[cold]
+    #[inline(never)]
+    fn set_template(&mut self, members: &[Entry]) {
+        let template = &mut self.stacks.template;
+        template.clear();
+        let keys = members.iter().take(super::map::LINEAR_MAX);
+        template.extend(keys.map_while(|(key, _)| TemplateKey::new(key)));
     }
 
     /// What `objects` makes of the last member, taken off the member stack.
@@ -1152,32 +1283,118 @@ mod tests {
         );
     }
 
+    /// The map Python's `dict(pairs)` builds.
+    fn python_dict(members: &[(String, i64)]) -> Vec<(String, i64)> {
+        let mut dict: Vec<(String, i64)> = Vec::new();
+        for (k, v) in members {
+            match dict.iter_mut().find(|(dk, _)| dk == k) {
+                Some(entry) => entry.1 = *v,
+                None => dict.push((k.clone(), *v)),
+            }
+        }
+        dict
+    }
+
+    fn entries(v: &Value) -> Vec<(String, i64)> {
+        v.as_dict()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_i64().unwrap()))
+            .collect()
+    }
+
+    fn object_text(members: &[(String, i64)]) -> String {
+        let members: Vec<String> = members
+            .iter()
+            .map(|(k, v)| format!("\"{k}\": {v}"))
+            .collect();
+        format!("{{{}}}", members.join(", "))
+    }
+
+    #[test]
+    fn objects_in_arrays_follow_the_key_template_only_where_the_text_matches() {
+        for (text, want) in [
+            // The same keys: cloned from the template.
+            (
+                r#"[{"sku":1,"qty":2},{"sku":3,"qty":4}]"#,
+                vec![vec![("sku", 1), ("qty", 2)], vec![("sku", 3), ("qty", 4)]],
+            ),
+            // A repeat of a template key, a key the template's is a prefix of, one longer than
+            // a word, the same key escaped, a shorter object.
+            (
+                r#"[{"a":1,"b":2},{"a":3,"a":4}]"#,
+                vec![vec![("a", 1), ("b", 2)], vec![("a", 4)]],
+            ),
+            (
+                r#"[{"a":1,"b":2},{"ab":3,"b":4}]"#,
+                vec![vec![("a", 1), ("b", 2)], vec![("ab", 3), ("b", 4)]],
+            ),
+            (
+                r#"[{"price_cents":1,"b":2},{"price_centz":3,"b":4,"b":5}]"#,
+                vec![
+                    vec![("price_cents", 1), ("b", 2)],
+                    vec![("price_centz", 3), ("b", 5)],
+                ],
+            ),
+            (
+                r#"[{"a":1,"b":2},{"\u0061":3,"b":4,"a":5}]"#,
+                vec![vec![("a", 1), ("b", 2)], vec![("a", 5), ("b", 4)]],
+            ),
+            (
+                r#"[{"a":1,"b":2},{"a":3},{"b":4,"a":5,"b":6}]"#,
+                vec![
+                    vec![("a", 1), ("b", 2)],
+                    vec![("a", 3)],
+                    vec![("b", 6), ("a", 5)],
+                ],
+            ),
+            // Keys needing escapes never go in the template.
+            (
+                r#"[{"\"":1},{"\"":2,"\"":3}]"#,
+                vec![vec![("\"", 1)], vec![("\"", 3)]],
+            ),
+        ] {
+            let v = p(text).unwrap();
+            let got: Vec<Vec<(String, i64)>> = v.as_list().unwrap().iter().map(entries).collect();
+            let want: Vec<Vec<(String, i64)>> = want
+                .into_iter()
+                .map(|o| o.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                .collect();
+            assert_eq!(got, want, "{text}");
+        }
+        // The template outlives the document; a text that ends inside a key still fails.
+        assert_eq!(
+            entries(&p(r#"{"sku":7}"#).unwrap()),
+            [("sku".to_owned(), 7)]
+        );
+        assert!(p(r#"[{"sku":1},{"sku"#).is_err());
+        assert!(p(r#"[{"sku":1},{"sk"#).is_err());
+    }
+
     proptest::proptest! {
-        /// Objects with repeated keys (short keys often share fingerprints, and the longer
-        /// ones go past eight bytes) build the map Python's `dict(pairs)` builds.
+        /// Objects with repeated keys (short keys often share hash bits, and the longer ones
+        /// go past a word) build the map Python's `dict(pairs)` builds.
         #[test]
         fn objects_are_python_dicts(
             members in proptest::collection::vec(("[ab]{0,2}|[ab]{8,10}", 0i64..9), 0..24)
         ) {
-            let text = format!(
-                "{{{}}}",
-                members.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect::<Vec<_>>().join(", ")
-            );
-            let mut want: Vec<(String, i64)> = Vec::new();
-            for (k, v) in &members {
-                match want.iter_mut().find(|(wk, _)| wk == k) {
-                    Some(entry) => entry.1 = *v,
-                    None => want.push((k.clone(), *v)),
-                }
+            let got = entries(&p(&object_text(&members)).unwrap());
+            proptest::prop_assert_eq!(got, python_dict(&members));
+        }
+
+        /// Lists of objects (where the key template is used) likewise.
+        #[test]
+        fn objects_in_arrays_are_python_dicts(
+            objects in proptest::collection::vec(
+                proptest::collection::vec(("[ab]{0,2}|b[ab]{7,9}|[ab]{16,17}", 0i64..9), 0..6),
+                0..6,
+            )
+        ) {
+            let texts: Vec<String> = objects.iter().map(|o| object_text(o)).collect();
+            let v = p(&format!("[{}]", texts.join(", "))).unwrap();
+            for (got, members) in v.as_list().unwrap().iter().zip(&objects) {
+                proptest::prop_assert_eq!(entries(got), python_dict(members));
             }
-            let got = p(&text).unwrap();
-            let got: Vec<(String, i64)> = got
-                .as_dict()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.as_i64().unwrap()))
-                .collect();
-            proptest::prop_assert_eq!(got, want);
         }
     }
 

@@ -341,7 +341,7 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         self.skip_ws();
         self.value()?;
         self.skip_ws();
-        if self.pos != self.text.as_bytes().len() {
+        if self.pos != self.text.len() {
             return Err(Error::TrailingData { offset: self.pos });
         }
         if let Some(err) = self.deferred.take() {

@@ -1048,6 +1048,19 @@ mod tests {
                 ("b", dict(vec![(" t", 2i64.into())])),
             ])
         );
+        // Repeats of a tag key leave a one-member dict, which Python untags (found by the
+        // fuzz target `json_tagged`).
+        assert_eq!(
+            load(r#"{"d":{" t":"x", " t":[1]}}"#).unwrap(),
+            dict(vec![("d", Value::Tuple(vec![1i64.into()]))])
+        );
+        assert_eq!(
+            load(r#"[{" d":"x", " d":"not a date"}, {" b":"!!", "x":1, " b":"AP8="}]"#).unwrap(),
+            Value::List(vec![
+                Value::Null,
+                dict(vec![(" b", "AP8=".into()), ("x", 1i64.into())])
+            ])
+        );
         // Python untags a parsed document: a syntax error after a bad tag wins over it.
         assert!(matches!(
             load(r#"[{" b": 1}, 1 2]"#),

@@ -620,17 +620,28 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
                 .last()
                 .is_some_and(|(key, _)| self.objects.claims(key));
         if claimed {
-            return self.convert_last_member();
+            let (key, value) = self.stacks.members.pop();
+            return self.convert_member(key, value);
         }
         let members = self.stacks.members.pop_vec_from(frame.mark);
-        if in_array && !self.keys_seen.on_template && !self.keys_seen.may_repeat {
-            self.set_template(&members);
+        if !self.keys_seen.may_repeat {
+            if in_array && !self.keys_seen.on_template {
+                self.set_template(&members);
+            }
+            return Value::Dict(Map::from_distinct_members(members));
         }
-        Value::Dict(if self.keys_seen.may_repeat {
-            Map::from_members(members)
-        } else {
-            Map::from_distinct_members(members)
-        })
+        let map = Map::from_members(members);
+        // Repeats of one key leave one member (`{" t": 1, " t": [2]}`): as Python's dict, it
+        // then is a one-member object to `objects` too.
+        let claimed =
+            map.len() == 1 && map.first().is_some_and(|(key, _)| self.objects.claims(key));
+        if !claimed {
+            return Value::Dict(map);
+        }
+        match map.into_iter().next() {
+            Some((key, value)) => self.convert_member(key, value),
+            None => Value::Null,
+        }
     }
 
     /// Makes the keys of `members` (distinct) the key template, as far as they fit.
@@ -643,10 +654,9 @@ impl<'a, O: SingleMemberObjects> Parser<'a, O> {
         template.extend(keys.map_while(|(key, _)| TemplateKey::new(key)));
     }
 
-    /// What `objects` makes of the last member, taken off the member stack.
+    /// What `objects` makes of the one member of an object.
     #[inline(never)]
-    fn convert_last_member(&mut self) -> Value {
-        let (key, value) = self.stacks.members.pop();
+    fn convert_member(&mut self, key: CompactString, value: Value) -> Value {
         if self.deferred.is_some() {
             // The document already fails: the value is never seen.
             return Value::Null;

@@ -2,14 +2,16 @@
 //! sessions `scripts/compare.py` gives the Python peers): a small Flask-style session, a 1 KB
 //! and a 3 KB compressible one.
 //!
-//! Also times `json::from_str` alone on each session (group `json`).
+//! Also times `json::from_str` alone on each session, and the JSON step of a Flask and a
+//! Starlette verify (parse, untag, drop) (group `json`).
 //!
 //! Run: `cargo bench --bench codec -- --warm-up-time 1 --measurement-time 2`
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use signed_cookie::json::{self, Limits, Value};
 use signed_cookie::profile::{Payload, Profile};
-use signed_cookie::serializer::Envelope;
+use signed_cookie::serializer::{Envelope, FlaskTaggedJson, JsonDialect, PlainJson, TextEncoding};
+use signed_cookie::tagged::TagScheme;
 use std::time::{Duration, UNIX_EPOCH};
 
 const SECRET: &str = "bench-secret-key-0123456789";
@@ -78,6 +80,22 @@ fn codec(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_function(BenchmarkId::new("parse", size), |b| {
             b.iter(|| json::from_str(black_box(&text), &Limits::default()))
+        });
+        // What verify does with the inflated payload: Flask parses and untags, Starlette
+        // reads `json.loads(bytes)`; the value is dropped in the loop.
+        let flask = FlaskTaggedJson {
+            scheme: TagScheme::Flask,
+        };
+        group.bench_function(BenchmarkId::new("load-flask", size), |b| {
+            b.iter(|| flask.load(black_box(text.as_bytes()), &Limits::default()))
+        });
+        let spaced = json::to_string(value, &json::JsonStyle::PYTHON_DEFAULT).expect("writes");
+        let starlette = PlainJson {
+            style: json::JsonStyle::PYTHON_DEFAULT,
+            text: TextEncoding::PythonBytes,
+        };
+        group.bench_function(BenchmarkId::new("load-starlette", size), |b| {
+            b.iter(|| starlette.load(black_box(spaced.as_bytes()), &Limits::default()))
         });
     }
     group.finish();

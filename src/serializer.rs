@@ -157,7 +157,8 @@ impl JsonDialect for FlaskTaggedJson {
     }
     fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault> {
         let text = decode_text(bytes, TextEncoding::Utf8)?;
-        Ok(tagged::untag(json::from_str(&text, limits)?, self.scheme)?)
+        let untag = tagged::UntagWhileParsing(self.scheme);
+        Ok(json::from_str_with(&text, limits, &untag)?)
     }
 }
 

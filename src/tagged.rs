@@ -33,7 +33,9 @@
 
 use base64::Engine as _;
 
-use crate::json::{float_repr, CompactString, Error, Map, Value, MAX_WRITE_DEPTH};
+use crate::json::{
+    float_repr, CompactString, Error, Map, SingleMemberObjects, Value, MAX_WRITE_DEPTH,
+};
 
 /// Which Flask version's tag rules to use.
 ///
@@ -248,14 +250,34 @@ fn untag_dict(m: Map, scheme: TagScheme) -> Result<Value, Error> {
     let Some((key, inner)) = m.into_iter().next() else {
         return Ok(Value::Null);
     };
-    match key.as_str() {
+    untag_member(&key, inner, scheme)
+}
+
+/// The value of the one-member dict `{key: inner}` whose key is a tag key, `inner` already
+/// untagged.
+fn untag_member(key: &str, inner: Value, scheme: TagScheme) -> Result<Value, Error> {
+    match key {
         " di" => untag_di(inner),
         " t" => to_tuple(inner),
         " b" => untag_bytes(inner),
         " m" => to_markup(inner),
         " u" => untag_uuid(inner),
         " d" => untag_date(inner, scheme),
-        _ => Ok(one(&key, inner)),
+        _ => Ok(one(key, inner)),
+    }
+}
+
+/// Untagging as the JSON reader closes each object (what [`untag`] does over a parsed tree,
+/// in the same order, without walking the tree again).
+pub(crate) struct UntagWhileParsing(pub(crate) TagScheme);
+
+impl SingleMemberObjects for UntagWhileParsing {
+    #[inline]
+    fn claims(&self, key: &str) -> bool {
+        is_tag_key(key, self.0)
+    }
+    fn convert(&self, key: CompactString, value: Value) -> Result<Value, Error> {
+        untag_member(&key, value, self.0)
     }
 }
 
@@ -985,6 +1007,56 @@ mod tests {
     }
 
     #[test]
+    fn loading_untags_as_objects_close_with_python_error_order() {
+        use crate::serializer::{FlaskTaggedJson, JsonDialect};
+        use crate::PayloadFault;
+        let load = |s: &str| {
+            FlaskTaggedJson {
+                scheme: TagScheme::Flask,
+            }
+            .load(s.as_bytes(), &Limits::default())
+        };
+        assert_eq!(
+            load(r#"{"a":{" t":[1,{" t":[]}]},"b":{" di":{" t__":2}}}"#).unwrap(),
+            dict(vec![
+                ("a", Value::Tuple(vec![1i64.into(), Value::Tuple(vec![])])),
+                ("b", dict(vec![(" t", 2i64.into())])),
+            ])
+        );
+        // Repeats of a tag key leave a one-member dict, which Python untags (found by the
+        // fuzz target `json_tagged`).
+        assert_eq!(
+            load(r#"{"d":{" t":"x", " t":[1]}}"#).unwrap(),
+            dict(vec![("d", Value::Tuple(vec![1i64.into()]))])
+        );
+        assert_eq!(
+            load(r#"[{" d":"x", " d":"not a date"}, {" b":"!!", "x":1, " b":"AP8="}]"#).unwrap(),
+            Value::List(vec![
+                Value::Null,
+                dict(vec![(" b", "AP8=".into()), ("x", 1i64.into())])
+            ])
+        );
+        // Python untags a parsed document: a syntax error after a bad tag wins over it.
+        assert!(matches!(
+            load(r#"[{" b": 1}, 1 2]"#),
+            Err(PayloadFault::Json(Error::UnexpectedChar { offset: 14, .. }))
+        ));
+        assert!(matches!(
+            load(r#"[{" b": 1}] x"#),
+            Err(PayloadFault::Json(Error::TrailingData { offset: 12 }))
+        ));
+        // Else the first bad tag in document order (inner objects first).
+        assert!(matches!(
+            load(r#"[{" t": {" u": 5}}, {" b": 1}]"#),
+            Err(PayloadFault::Json(Error::BadTag { tag: " u", .. }))
+        ));
+        assert!(matches!(
+            load(r#"[{" m": []}, {" b": 1}]"#),
+            Err(PayloadFault::Json(Error::BadTag { tag: " m", .. }))
+        ));
+    }
+
+    #[test]
     fn untag_edge_cases() {
         let u = |s: &str| untag(parse(s), TagScheme::Flask);
         assert_eq!(u(r#"{" z": 1}"#).unwrap(), parse(r#"{" z": 1}"#));
@@ -1221,6 +1293,24 @@ mod tests {
             if let Ok(v) = from_str(&s, &Limits::default()) {
                 let _ = untag(v.clone(), TagScheme::Flask);
                 let _ = untag(v, TagScheme::Flask012);
+            }
+        }
+
+        /// Untagging as objects close (what Flask's serializer loads with) gives what
+        /// untagging the parsed tree gives: the same value, or the same error.
+        #[test]
+        fn untag_while_parsing_is_untag_after_parsing(
+            s in "([\\[\\]{}\" :,]|\" [tbmud]i?\"|\"[a-z ]{0,3}\"|[0-9]{1,3}|true|null|\"[A-Za-z0-9+/=]{0,8}\"){0,24}"
+        ) {
+            for scheme in [TagScheme::Flask, TagScheme::Flask012] {
+                let after = from_str(&s, &Limits::default()).and_then(|v| untag(v, scheme));
+                let while_parsing =
+                    crate::json::from_str_with(&s, &Limits::default(), &UntagWhileParsing(scheme));
+                match (&after, &while_parsing) {
+                    (Ok(a), Ok(b)) => prop_assert!(same(a, b), "{s}: {a:?} vs {b:?}"),
+                    (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                    _ => prop_assert!(false, "{s}: {after:?} vs {while_parsing:?}"),
+                }
             }
         }
     }

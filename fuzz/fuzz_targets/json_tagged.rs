@@ -3,13 +3,16 @@
 //!
 //! Layout: `[scheme] text…`. scheme: bit 0 Flask 0.10–0.12 rather than Flask ≥ 1.0.
 //!
-//! Checked: a value that untags is tagged and written again, and that text untags to the same
-//! value.
+//! Checked: Flask's serializer (which untags as the reader closes each object) loads exactly
+//! what untagging the parsed tree gives, value or error; a value that untags is tagged and
+//! written again, and that text untags to the same value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use signed_cookie::json::{from_str, from_value, to_string, JsonStyle, Limits};
+use signed_cookie::serializer::{FlaskTaggedJson, JsonDialect};
 use signed_cookie::tagged::{tag, untag, TagScheme};
+use signed_cookie::PayloadFault;
 use signed_cookie_fuzz::{has_unwritable_datetime, same, text, Cursor};
 
 fuzz_target!(|data: &[u8]| {
@@ -20,10 +23,17 @@ fuzz_target!(|data: &[u8]| {
         TagScheme::Flask012
     };
     let limits = Limits::default();
-    let Ok(json) = from_str(&text(input.rest()), &limits) else {
-        return;
-    };
-    let Ok(value) = untag(json, scheme) else {
+    let text = text(input.rest());
+    let after_parsing = from_str(&text, &limits).and_then(|json| untag(json, scheme));
+    let while_parsing = FlaskTaggedJson { scheme }.load(text.as_bytes(), &limits);
+    match (&after_parsing, &while_parsing) {
+        (Ok(a), Ok(b)) => assert!(same(a, b), "{text:?}: {a:?} vs {b:?}"),
+        (Err(a), Err(PayloadFault::Json(b))) => {
+            assert_eq!(a.to_string(), b.to_string(), "{text:?}")
+        }
+        _ => panic!("{text:?}: {after_parsing:?} vs {while_parsing:?}"),
+    }
+    let Ok(value) = after_parsing else {
         return;
     };
     let _ = value.to_string();

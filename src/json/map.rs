@@ -13,7 +13,7 @@ use super::Value;
 
 /// Up to this many entries a lookup compares keys one by one: for the few short keys of a
 /// session that beats hashing, and it allocates nothing. Larger maps keep a hash index.
-const LINEAR_MAX: usize = 16;
+pub(super) const LINEAR_MAX: usize = 16;
 
 /// A Python `dict` with string keys: insertion-ordered.
 ///
@@ -153,6 +153,19 @@ impl Map {
         let mut map = Map::with_capacity(entries.len());
         map.extend(entries);
         map
+    }
+
+    /// The map of a JSON object's members, whose keys are known to differ.
+    pub(crate) fn from_distinct_members(entries: Vec<Entry>) -> Map {
+        debug_assert!(all_unique(&entries));
+        if entries.len() <= LINEAR_MAX {
+            Map {
+                entries,
+                index: None,
+            }
+        } else {
+            Map::from_members(entries)
+        }
     }
 
     /// The number of entries.

@@ -34,6 +34,7 @@ pub use compact_str::CompactString;
 pub use int::Int;
 pub use map::Map;
 pub use parse::{from_slice, from_str};
+pub(crate) use parse::{from_str_with, SingleMemberObjects};
 pub use value::Value;
 pub(crate) use write::to_writer_tagged;
 pub use write::{float_repr, to_string, to_writer, PythonFormatter, MAX_WRITE_DEPTH};

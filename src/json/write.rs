@@ -212,7 +212,8 @@ impl PythonFormatter {
     }
 
     /// Writes the body of a JSON string (no quotes): plain runs copied, the rest escaped.
-    #[inline(always)]
+    // Inlined in release builds only: in debug ones it swells the recursion's frames.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn write_str_body(&self, out: &mut Vec<u8>, s: &str) {
         // Most keys and many values are short and plain: one or two words, checked at once
         // and appended whole, without the general loop's call.
@@ -281,7 +282,8 @@ impl PythonFormatter {
     /// Writes a dict key with the separators around it: `,"key":` (`, "key": ` when spaced),
     /// without the comma for the first key. The same bytes as `begin_object_key`, the string
     /// and `begin_object_value`, in fewer appends.
-    #[inline(always)]
+    // Inlined in release builds only: in debug ones it swells the recursion's frames.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn write_key(&self, out: &mut Vec<u8>, first: bool, key: &str) {
         match (first, self.style.spaced) {
             (true, _) => out.push(b'"'),
@@ -756,7 +758,8 @@ impl Walker<'_> {
         self.fmt.end_object(self.out).map_err(io_err)
     }
 
-    #[inline(always)]
+    // Inlined in release builds only: in debug ones it swells the recursion's frames.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn entry(&mut self, i: usize, k: &str, v: &Value, depth: usize) -> Result<(), Error> {
         self.fmt.write_key(self.out, i == 0, k);
         self.value(v, depth)?;
@@ -838,7 +841,8 @@ impl Walker<'_> {
 
     /// Writes one value. The common scalars are written right here, inlined into the loops of
     /// lists and dicts; containers and the rare kinds go through [`Walker::compound`].
-    #[inline(always)]
+    // Inlined in release builds only: in debug ones it swells the recursion's frames.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn value(&mut self, v: &Value, depth: usize) -> Result<(), Error> {
         match v {
             Value::Str(s) => {

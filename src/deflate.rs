@@ -196,6 +196,10 @@ struct Tree {
     /// Each symbol's code as [`Bits::send`] takes it: `length << 16 | bit-reversed code`.
     code: [u32; SLOTS],
     max_code: usize,
+    /// The symbols in the tree (those that occur, and any forced ones), in increasing order:
+    /// every later pass visits these alone.
+    leaves: [u16; SLOTS],
+    leaves_len: usize,
 }
 
 impl Tree {
@@ -206,6 +210,8 @@ impl Tree {
             len: [0; SLOTS],
             code: [0; SLOTS],
             max_code: 0,
+            leaves: [0; SLOTS],
+            leaves_len: 0,
         }
     }
 }
@@ -288,15 +294,10 @@ const BL_KIND: TreeKind = TreeKind {
 };
 
 /// A heap entry: zlib's `smaller` key, `frequency << 16 | depth`, above the node number.
-/// Entries compare by key alone ([`key`]), as zlib's `smaller` does, so ties fall exactly as in
+/// Entries compare by key alone (the bits above 16, see [`sift_down`]), as zlib's `smaller` does, so ties fall exactly as in
 /// zlib; carrying the key in the entry spares zlib's `tree[n].Freq`/`depth[n]` lookups.
 const fn heap_entry(freq: u64, depth: u64, node: usize) -> u64 {
     (freq << 32) | (depth << 16) | node as u64
-}
-
-#[inline]
-fn key(entry: u64) -> u64 {
-    entry >> 16
 }
 
 #[inline]
@@ -312,98 +313,106 @@ const SENTINEL: u64 = u64::MAX;
 struct Builder {
     /// The heap, from index 1 (zlib's `heap[1..=heap_len]`).
     heap: [u64; SLOTS],
-    heap_len: usize,
     /// Nodes in order of removal from the heap, filled downwards from `HEAP_SIZE` (zlib keeps
     /// them at the top of its `heap` array).
     order: [u16; SLOTS],
     heap_max: usize,
-    /// The tree's symbols that occur, in increasing order.
-    leaves: [u16; SLOTS],
-    leaves_len: usize,
     bl_count: [u16; MAX_BITS + 1],
     opt_len: i64,
     static_len: i64,
+}
+
+/// zlib's `pqdownheap` for `v` put at `k`. Keys compare through the entries themselves:
+/// `key(a) <= key(b)` is `a <= b | KEY_LOW` and `a & !KEY_LOW <= b`, one operation fewer than
+/// shifting both.
+#[inline(always)]
+fn sift_down(heap: &mut [u64; SLOTS], heap_len: usize, mut k: usize, v: u64) {
+    const KEY_LOW: u64 = 0xffff;
+    let v_floor = v & !KEY_LOW;
+    let mut j = k << 1;
+    while j <= heap_len {
+        let left = heap[j & SLOT_MASK];
+        let right = heap[(j + 1) & SLOT_MASK];
+        // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
+        // without a branch: which child is smaller is data-dependent, so a branch here
+        // mispredicts about half the time.
+        let go_right = right <= (left | KEY_LOW);
+        j += usize::from(go_right);
+        let child = if go_right { right } else { left };
+        // zlib's `smaller(v, child)`: ties keep `v` above.
+        if v_floor <= child {
+            break;
+        }
+        heap[k & SLOT_MASK] = child;
+        k = j;
+        j <<= 1;
+    }
+    heap[k & SLOT_MASK] = v;
 }
 
 impl Builder {
     fn new() -> Self {
         Builder {
             heap: [0; SLOTS],
-            heap_len: 0,
             order: [0; SLOTS],
             heap_max: 0,
-            leaves: [0; SLOTS],
-            leaves_len: 0,
             bl_count: [0; MAX_BITS + 1],
             opt_len: 0,
             static_len: 0,
         }
     }
 
-    /// zlib's `pqdownheap`.
-    #[inline]
-    fn pqdownheap(&mut self, mut k: usize) {
-        let heap = &mut self.heap;
-        let v = heap[k & SLOT_MASK];
-        let v_key = key(v);
-        let mut j = k << 1;
-        while j <= self.heap_len {
-            let left = heap[j & SLOT_MASK];
-            let right = heap[(j + 1) & SLOT_MASK];
-            // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
-            // without a branch: which child is smaller is data-dependent, so a branch here
-            // mispredicts about half the time.
-            let go_right = key(right) <= key(left);
-            j += usize::from(go_right);
-            let child = if go_right { right } else { left };
-            if v_key <= key(child) {
-                break;
-            }
-            heap[k & SLOT_MASK] = child;
-            k = j;
-            j <<= 1;
-        }
-        heap[k & SLOT_MASK] = v;
-    }
-
+    /// zlib's `gen_bitlen`. Lengths first, for every node (a node's parent is always
+    /// handled before it); then counts and costs over the leaves alone, from the final lengths
+    /// (zlib adds them up node by node and corrects them in the overflow repair: same sums).
     fn gen_bitlen(&mut self, tree: &mut Tree, kind: &TreeKind) {
-        // Leaves are counted in `bl_count[1..]`, internal nodes in `bl_count[0]` (then zeroed):
-        // no test per node. Internal nodes also have frequency 0, so they add nothing to the
-        // lengths (zlib skips them with `if (n > max_code) continue`).
-        let mut bl_count = [0u16; MAX_BITS + 1];
+        let max_length = kind.max_length;
         let mut overflow = 0i32;
-        let (mut opt_len, mut static_len) = (0i64, 0i64);
         tree.len[usize::from(self.order[self.heap_max & SLOT_MASK]) & SLOT_MASK] = 0;
-        for h in self.heap_max + 1..HEAP_SIZE {
-            let n = usize::from(self.order[h & SLOT_MASK]) & SLOT_MASK;
+        for &n in &self.order[self.heap_max + 1..HEAP_SIZE] {
+            let n = usize::from(n) & SLOT_MASK;
             let dad = usize::from(tree.dad[n]) & SLOT_MASK;
-            let mut bits = tree.len[dad] + 1;
-            if bits > kind.max_length {
-                bits = kind.max_length;
-                overflow += 1;
-            }
-            tree.len[n] = bits;
-            let is_leaf = n < kind.elems;
-            bl_count[if is_leaf {
-                usize::from(bits) & MAX_BITS
-            } else {
-                0
-            }] += 1;
+            let bits = tree.len[dad] + 1;
+            // zlib counts internal nodes too, whose children then overflow in turn.
+            overflow += i32::from(bits > max_length);
+            tree.len[n] = bits.min(max_length);
+        }
+        let leaves_len = tree.leaves_len;
+        // Two histograms, for alternate leaves: neighbours often share a length, and one
+        // counter would make each increment wait for the previous one.
+        let mut counts = [[0u16; MAX_BITS + 1]; 2];
+        for (i, &n) in tree.leaves[..leaves_len].iter().enumerate() {
+            let bits = usize::from(tree.len[usize::from(n) & SLOT_MASK]) & MAX_BITS;
+            counts[i & 1][bits] += 1;
+        }
+        for (total, (a, b)) in self
+            .bl_count
+            .iter_mut()
+            .zip(counts[0].iter().zip(&counts[1]))
+        {
+            *total = a + b;
+        }
+        if overflow != 0 {
+            self.repair_overflow(tree, kind, overflow);
+        }
+        let (mut opt_len, mut static_len) = (0i64, 0i64);
+        for &n in &tree.leaves[..leaves_len] {
+            let n = usize::from(n) & SLOT_MASK;
             let f = i64::from(tree.freq[n]);
             let xbits = i64::from(kind.extra_bits[n]);
-            opt_len += f * (i64::from(bits) + xbits);
+            opt_len += f * (i64::from(tree.len[n]) + xbits);
             static_len += f * (i64::from(kind.static_len[n]) + xbits);
         }
-        bl_count[0] = 0;
-        self.bl_count = bl_count;
         self.opt_len += opt_len;
         if kind.has_static {
             self.static_len += static_len;
         }
-        if overflow == 0 {
-            return;
-        }
-        // Rare (long codes on skewed inputs): zlib's repair, verbatim.
+    }
+
+    /// The rare case of codes longer than allowed (skewed inputs): zlib's repair, verbatim
+    /// except that the cost is summed afterwards from the final lengths.
+    #[cold]
+    fn repair_overflow(&mut self, tree: &mut Tree, kind: &TreeKind, mut overflow: i32) {
         let max_length = usize::from(kind.max_length);
         let max_code = tree.max_code;
         loop {
@@ -429,11 +438,7 @@ impl Builder {
                 if m > max_code {
                     continue;
                 }
-                if usize::from(tree.len[m]) != bits {
-                    self.opt_len +=
-                        (bits as i64 - i64::from(tree.len[m])) * i64::from(tree.freq[m]);
-                    tree.len[m] = bits as u16;
-                }
+                tree.len[m] = bits as u16;
                 n -= 1;
             }
             bits -= 1;
@@ -450,7 +455,7 @@ impl Builder {
         }
         // Codes go to symbols in increasing order within each length; unused symbols (length
         // 0) get none, so only the leaves need visiting.
-        for &n in &self.leaves[..self.leaves_len] {
+        for &n in &tree.leaves[..tree.leaves_len] {
             let n = usize::from(n) & SLOT_MASK;
             let len = usize::from(tree.len[n]) & MAX_BITS;
             let next = next_code[len];
@@ -467,6 +472,7 @@ impl Builder {
         let elems = kind.elems;
         let mut max_code: isize = -1;
         let mut heap_len = 0;
+        let heap = &mut self.heap;
         tree.len[..elems].fill(0);
         // Each symbol is written to the next free slot, kept only if the symbol occurs: no
         // branch per symbol (which ones occur is too irregular to predict), one per 4 symbols
@@ -476,7 +482,7 @@ impl Builder {
                 continue;
             }
             for (n, &f) in (base..).zip(chunk) {
-                self.heap[(heap_len + 1) & SLOT_MASK] = heap_entry(u64::from(f), 0, n);
+                heap[(heap_len + 1) & SLOT_MASK] = heap_entry(u64::from(f), 0, n);
                 let used = f != 0;
                 heap_len += usize::from(used);
                 max_code = if used { n as isize } else { max_code };
@@ -493,57 +499,53 @@ impl Builder {
                 0
             };
             heap_len += 1;
-            self.heap[heap_len] = heap_entry(1, 0, node);
+            heap[heap_len] = heap_entry(1, 0, node);
             tree.freq[node] = 1;
             self.opt_len -= 1;
             self.static_len -= i64::from(kind.static_len[node]);
         }
-        // The leaves in increasing order, for gen_codes.
-        self.leaves_len = heap_len;
-        for (leaf, &entry) in self.leaves.iter_mut().zip(&self.heap[1..=heap_len]) {
+        tree.leaves_len = heap_len;
+        for (leaf, &entry) in tree.leaves.iter_mut().zip(&heap[1..=heap_len]) {
             *leaf = node_of(entry) as u16;
         }
         if forced {
-            self.leaves[..heap_len].sort_unstable();
+            tree.leaves[..heap_len].sort_unstable();
         }
-        self.heap_len = heap_len;
-        self.heap[(heap_len + 1) & SLOT_MASK] = SENTINEL;
-        self.heap_max = HEAP_SIZE;
+        heap[(heap_len + 1) & SLOT_MASK] = SENTINEL;
+        let mut heap_max = HEAP_SIZE;
         tree.max_code = max_code as usize;
-        let mut n = self.heap_len / 2;
-        while n >= 1 {
-            self.pqdownheap(n);
-            n -= 1;
+        for k in (1..=heap_len / 2).rev() {
+            let v = heap[k & SLOT_MASK];
+            sift_down(heap, heap_len, k, v);
         }
         let mut node = elems;
         loop {
-            // pqremove
-            let first = self.heap[1];
-            self.heap[1] = self.heap[self.heap_len & SLOT_MASK];
-            self.heap[self.heap_len & SLOT_MASK] = SENTINEL;
-            self.heap_len -= 1;
-            self.pqdownheap(1);
-            let second = self.heap[1];
+            // pqremove: the last entry moves to the top and sinks.
+            let first = heap[1];
+            let last = heap[heap_len & SLOT_MASK];
+            heap[heap_len & SLOT_MASK] = SENTINEL;
+            heap_len -= 1;
+            sift_down(heap, heap_len, 1, last);
+            let second = heap[1];
             let (n, m) = (node_of(first), node_of(second));
-            self.heap_max -= 1;
-            self.order[self.heap_max & SLOT_MASK] = n as u16;
-            self.heap_max -= 1;
-            self.order[self.heap_max & SLOT_MASK] = m as u16;
+            heap_max -= 2;
+            self.order[(heap_max + 1) & SLOT_MASK] = n as u16;
+            self.order[heap_max & SLOT_MASK] = m as u16;
             // zlib's sum is an `ush` and its depth an `uch`: neither can wrap here (the
             // frequencies add up to at most MAX_INPUT + 2, so the tree is far from 255 deep).
             let freq = (first >> 32) + (second >> 32);
             let depth = ((first >> 16) & 0xffff).max((second >> 16) & 0xffff) + 1;
             tree.dad[n] = node as u16;
             tree.dad[m] = node as u16;
-            self.heap[1] = heap_entry(freq, depth, node);
+            sift_down(heap, heap_len, 1, heap_entry(freq, depth, node));
             node += 1;
-            self.pqdownheap(1);
-            if self.heap_len < 2 {
+            if heap_len < 2 {
                 break;
             }
         }
-        self.heap_max -= 1;
-        self.order[self.heap_max & SLOT_MASK] = node_of(self.heap[1]) as u16;
+        heap_max -= 1;
+        self.order[heap_max & SLOT_MASK] = node_of(heap[1]) as u16;
+        self.heap_max = heap_max;
         self.gen_bitlen(tree, kind);
         self.gen_codes(tree);
     }
@@ -552,27 +554,19 @@ impl Builder {
 /// Walks a tree's code lengths as zlib's `scan_tree` does, counting the bit-length symbols in
 /// `bl` and recording them in `out` (`symbol | extra bits << 8`) for `send_tree` to replay.
 ///
-/// zlib steps element by element; this steps run by run (a run = equal lengths), splitting each
-/// run into the same pieces: zeros in pieces of up to 138; a non-zero length in a first piece of
-/// up to 7 (after a different length) then pieces of up to 6.
-fn scan_tree(tree: &Tree, max_code: usize, bl: &mut Tree, out: &mut Vec<u16>) {
-    let lens = &tree.len;
-    let end = (max_code + 1).min(SLOTS);
+/// zlib steps element by element over `0..=max_code`; this steps run by run (a run = equal
+/// lengths), found from the leaves alone (the gaps between them are the runs of zeros), and
+/// splits each run into the same pieces: zeros in pieces of up to 138; a non-zero length in a
+/// first piece of up to 7 (after a different length) then pieces of up to 6.
+fn scan_tree(tree: &Tree, bl: &mut Tree, out: &mut Vec<u16>) {
     let mut prevlen: u16 = u16::MAX;
-    let mut n = 0;
     let mut put = |sym: usize, extra: u32| {
-        bl.freq[sym] += 1;
+        bl.freq[sym & SLOT_MASK] += 1;
         out.push(sym as u16 | ((extra as u16) << 8));
     };
-    while n < end {
-        let cur = lens[n];
-        let mut r = 1;
-        while n + r < end && lens[n + r] == cur {
-            r += 1;
-        }
-        n += r;
+    let mut emit_run = |cur: u16, run: u32| {
         let mut first = true;
-        let mut left = r as u32;
+        let mut left = run;
         while left > 0 {
             let max_count = if cur == 0 {
                 138
@@ -603,6 +597,28 @@ fn scan_tree(tree: &Tree, max_code: usize, bl: &mut Tree, out: &mut Vec<u16>) {
             prevlen = cur;
             first = false;
         }
+    };
+    // The next symbol to describe, and the run of equal non-zero lengths in progress.
+    let mut next = 0usize;
+    let (mut run_len, mut run) = (0u16, 0u32);
+    for &leaf in &tree.leaves[..tree.leaves_len] {
+        let leaf = usize::from(leaf) & SLOT_MASK;
+        let len = tree.len[leaf];
+        if leaf > next || len != run_len {
+            if run > 0 {
+                emit_run(run_len, run);
+            }
+            if leaf > next {
+                emit_run(0, (leaf - next) as u32);
+            }
+            run_len = len;
+            run = 0;
+        }
+        run += 1;
+        next = leaf + 1;
+    }
+    if run > 0 {
+        emit_run(run_len, run);
     }
 }
 
@@ -915,8 +931,8 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
     b.build_tree(&mut s.dtree, &D_KIND);
     let (lmax, dmax) = (s.ltree.max_code, s.dtree.max_code);
     s.bl_syms.clear();
-    scan_tree(&s.ltree, lmax, &mut s.bltree, &mut s.bl_syms);
-    scan_tree(&s.dtree, dmax, &mut s.bltree, &mut s.bl_syms);
+    scan_tree(&s.ltree, &mut s.bltree, &mut s.bl_syms);
+    scan_tree(&s.dtree, &mut s.bltree, &mut s.bl_syms);
     b.build_tree(&mut s.bltree, &BL_KIND);
     let bltree = &s.bltree;
     let mut max_blindex = BL_CODES - 1;

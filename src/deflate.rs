@@ -175,6 +175,17 @@ const fn make_tables() -> Tables {
 
 static TABLES: Tables = TABLES_CONST;
 
+/// Each byte with its bits in reverse order.
+static REVERSED_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).reverse_bits();
+        i += 1;
+    }
+    t
+};
+
 fn d_code(dist: usize) -> usize {
     // `dist` is the distance minus one, below 32768.
     let i = if dist < 256 { dist } else { 256 + (dist >> 7) };
@@ -305,8 +316,8 @@ fn node_of(entry: u64) -> usize {
     (entry & 0xffff) as usize & SLOT_MASK
 }
 
-/// Kept just past the heap's last entry: above every real key, so `pqdownheap` never takes it
-/// for the smaller child, and needs no `j < heap_len` test.
+/// Fills the slots past the heap's last entry: above every real key, so `pqdownheap` never
+/// takes it for the smaller child, nor moves `v` below it.
 const SENTINEL: u64 = u64::MAX;
 
 /// The tree-building state zlib keeps in `deflate_state`.
@@ -322,15 +333,17 @@ struct Builder {
     static_len: i64,
 }
 
-/// zlib's `pqdownheap` for `v` put at `k`. Keys compare through the entries themselves:
+/// zlib's `pqdownheap` for `v` put at `k`. Every slot past the heap, up to the children of its
+/// last entry, holds [`SENTINEL`]: the smaller child of a leaf is a sentinel, never smaller
+/// than `v`, so the walk ends without testing the heap's length. Keys compare through the entries themselves:
 /// `key(a) <= key(b)` is `a <= b | KEY_LOW` and `a & !KEY_LOW <= b`, one operation fewer than
 /// shifting both.
 #[inline(always)]
-fn sift_down(heap: &mut [u64; SLOTS], heap_len: usize, mut k: usize, v: u64) {
+fn sift_down(heap: &mut [u64; SLOTS], mut k: usize, v: u64) {
     const KEY_LOW: u64 = 0xffff;
     let v_floor = v & !KEY_LOW;
     let mut j = k << 1;
-    while j <= heap_len {
+    loop {
         let left = heap[j & SLOT_MASK];
         let right = heap[(j + 1) & SLOT_MASK];
         // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
@@ -460,8 +473,11 @@ impl Builder {
             let len = usize::from(tree.len[n]) & MAX_BITS;
             let next = next_code[len];
             next_code[len] = next.wrapping_add(1);
-            // bi_reverse(next, len)
-            let reversed = (u32::from(next).reverse_bits() >> 1) >> (31 - len);
+            // bi_reverse(next, len), a byte at a time (x86 has no bit-reverse instruction).
+            let next = usize::from(next);
+            let reversed = ((u32::from(REVERSED_BYTES[next & 0xff]) << 8)
+                | u32::from(REVERSED_BYTES[(next >> 8) & 0xff]))
+                >> (16 - len);
             tree.code[n] = packed_code(reversed, len as u32);
         }
     }
@@ -474,18 +490,22 @@ impl Builder {
         let mut heap_len = 0;
         let heap = &mut self.heap;
         tree.len[..elems].fill(0);
-        // Each symbol is written to the next free slot, kept only if the symbol occurs: no
-        // branch per symbol (which ones occur is too irregular to predict), one per 4 symbols
-        // to skip the long runs of unused ones.
-        for (base, chunk) in (0..).step_by(4).zip(tree.freq[..elems].chunks(4)) {
-            if chunk.iter().all(|&f| f == 0) {
-                continue;
+        // The symbols that occur, 16 at a time: a mask of the non-zero frequencies (which the
+        // compiler computes with vector compares), then one step per set bit. (Slots past
+        // `elems` are never written, so reading up to the next multiple of 16 is harmless.)
+        let padded = elems.next_multiple_of(16);
+        for (base, chunk) in (0..).step_by(16).zip(tree.freq[..padded].chunks_exact(16)) {
+            let mut mask = 0u32;
+            for (i, &f) in chunk.iter().enumerate() {
+                mask |= u32::from(f != 0) << i;
             }
-            for (n, &f) in (base..).zip(chunk) {
-                heap[(heap_len + 1) & SLOT_MASK] = heap_entry(u64::from(f), 0, n);
-                let used = f != 0;
-                heap_len += usize::from(used);
-                max_code = if used { n as isize } else { max_code };
+            while mask != 0 {
+                let n = base + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                tree.leaves[heap_len & SLOT_MASK] = n as u16;
+                heap_len += 1;
+                heap[heap_len & SLOT_MASK] = heap_entry(u64::from(tree.freq[n & SLOT_MASK]), 0, n);
+                max_code = n as isize;
             }
         }
         let mut forced = false;
@@ -498,6 +518,7 @@ impl Builder {
             } else {
                 0
             };
+            tree.leaves[heap_len] = node as u16;
             heap_len += 1;
             heap[heap_len] = heap_entry(1, 0, node);
             tree.freq[node] = 1;
@@ -505,18 +526,17 @@ impl Builder {
             self.static_len -= i64::from(kind.static_len[node]);
         }
         tree.leaves_len = heap_len;
-        for (leaf, &entry) in tree.leaves.iter_mut().zip(&heap[1..=heap_len]) {
-            *leaf = node_of(entry) as u16;
-        }
         if forced {
             tree.leaves[..heap_len].sort_unstable();
         }
-        heap[(heap_len + 1) & SLOT_MASK] = SENTINEL;
+        // Sentinels from just past the heap to the last child of its last entry: `sift_down`
+        // meets one before it could step past the heap.
+        heap[heap_len + 1..=2 * heap_len + 1].fill(SENTINEL);
         let mut heap_max = HEAP_SIZE;
         tree.max_code = max_code as usize;
         for k in (1..=heap_len / 2).rev() {
             let v = heap[k & SLOT_MASK];
-            sift_down(heap, heap_len, k, v);
+            sift_down(heap, k, v);
         }
         let mut node = elems;
         loop {
@@ -525,7 +545,7 @@ impl Builder {
             let last = heap[heap_len & SLOT_MASK];
             heap[heap_len & SLOT_MASK] = SENTINEL;
             heap_len -= 1;
-            sift_down(heap, heap_len, 1, last);
+            sift_down(heap, 1, last);
             let second = heap[1];
             let (n, m) = (node_of(first), node_of(second));
             heap_max -= 2;
@@ -537,7 +557,7 @@ impl Builder {
             let depth = ((first >> 16) & 0xffff).max((second >> 16) & 0xffff) + 1;
             tree.dad[n] = node as u16;
             tree.dad[m] = node as u16;
-            sift_down(heap, heap_len, 1, heap_entry(freq, depth, node));
+            sift_down(heap, 1, heap_entry(freq, depth, node));
             node += 1;
             if heap_len < 2 {
                 break;

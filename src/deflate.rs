@@ -689,10 +689,12 @@ const PREV_SIZE: usize = 1 << 14;
 /// small deflate.
 struct Scratch {
     window: Vec<u8>,
-    /// Hash heads tagged with a generation (`generation << 16 | position`), so the table needs
-    /// no clearing between calls.
+    /// Hash heads, `base + position` (see [`link_chains`]), so the table needs no clearing
+    /// between calls.
     head: Box<[u32; HASH_SIZE]>,
-    generation: u32,
+    base: u32,
+    /// Each position's hash (see [`link_chains`]).
+    hashes: Box<[u16; PREV_SIZE]>,
     prev: Box<[u16; PREV_SIZE]>,
     /// Symbols: `distance << 8 | length - 3` for matches, the byte for literals (distance 0).
     syms: Vec<u32>,
@@ -709,7 +711,8 @@ impl Scratch {
         Scratch {
             window: Vec::new(),
             head: Box::new([0; HASH_SIZE]),
-            generation: 0,
+            base: 0,
+            hashes: Box::new([0; PREV_SIZE]),
             prev: Box::new([0; PREV_SIZE]),
             syms: Vec::new(),
             bl_syms: Vec::with_capacity(L_CODES + D_CODES),
@@ -752,11 +755,14 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
     s.window.clear();
     s.window.extend_from_slice(data);
     s.window.resize(data.len() + PADDING, 0);
-    s.generation = (s.generation + 1) & 0xffff;
-    if s.generation == 0 {
-        s.head.fill(0);
-        s.generation = 1;
-    }
+    // A new base above every head of the previous call; on wrapping, a cleared table.
+    s.base = match s.base.checked_add(2 * PREV_SIZE as u32) {
+        Some(_) => s.base + PREV_SIZE as u32,
+        None => {
+            s.head.fill(0);
+            PREV_SIZE as u32
+        }
+    };
     s.syms.clear();
     // zlib's init_block.
     s.ltree.freq[..L_CODES].fill(0);
@@ -783,36 +789,48 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
 /// increasing order, and only ever looks at chains from the position being inserted backwards;
 /// so all links can be made first, in one tight loop whose table accesses overlap, instead of
 /// interleaved with the match search that waits on each of them.
+///
+/// `head` holds `base + position`, `base` growing by [`PREV_SIZE`] per call: heads left by
+/// earlier calls are below `base` and read as 0 (empty), so the table needs no clearing.
 fn link_chains(
     data: &[u8],
     head: &mut [u32; HASH_SIZE],
     prev: &mut [u16; PREV_SIZE],
-    generation: u32,
+    hashes: &mut [u16; PREV_SIZE],
+    base: u32,
 ) {
     if data.len() < MIN_MATCH {
         return;
     }
-    // zlib's rolling `UPDATE_HASH`: after three updates the older bytes have shifted out of
-    // the 15 bits, so this is the hash of the 3 bytes at `pos`.
-    let mut hash = ((u32::from(data[0]) << HASH_SHIFT) ^ u32::from(data[1])) & HASH_MASK;
-    for (pos, &third) in data[MIN_MATCH - 1..].iter().enumerate() {
-        hash = ((hash << HASH_SHIFT) ^ u32::from(third)) & HASH_MASK;
-        let slot = &mut head[hash as usize];
-        // Heads from earlier calls carry an older generation and read as empty.
-        let old = if *slot >> 16 == generation {
-            *slot & 0xffff
-        } else {
-            0
-        };
-        prev[pos & (PREV_SIZE - 1)] = old as u16;
-        *slot = (generation << 16) | pos as u32;
+    // zlib's rolling `UPDATE_HASH` after three updates: the older bytes have shifted out of
+    // the 15 bits, so it is a function of the 3 bytes at a position alone, computed here for
+    // all positions at once (vectorized).
+    let n = data.len() - (MIN_MATCH - 1);
+    let hashes = &mut hashes[..n];
+    for (hash, ((&a, &b), &c)) in hashes
+        .iter_mut()
+        .zip(data.iter().zip(&data[1..]).zip(&data[2..]))
+    {
+        *hash = ((u16::from(a) << (2 * HASH_SHIFT)) ^ (u16::from(b) << HASH_SHIFT) ^ u16::from(c))
+            & HASH_MASK as u16;
+    }
+    for ((link, &hash), value) in prev[..n].iter_mut().zip(&*hashes).zip(base..) {
+        let slot = &mut head[usize::from(hash) & (HASH_SIZE - 1)];
+        *link = slot.saturating_sub(base) as u16;
+        *slot = value;
     }
 }
 
 /// zlib's `deflate_slow` over the whole input at once.
 fn lz77(s: &mut Scratch, n: usize) {
     let window = s.window.as_slice();
-    link_chains(&window[..n], &mut s.head, &mut s.prev, s.generation);
+    link_chains(
+        &window[..n],
+        &mut s.head,
+        &mut s.prev,
+        &mut s.hashes,
+        s.base,
+    );
     let prev = &*s.prev;
     let ltree = &mut s.ltree;
     let dtree = &mut s.dtree;

@@ -644,40 +644,81 @@ fn scan_tree(tree: &Tree, bl: &mut Tree, out: &mut Vec<u16>) {
 
 /// LSB-first bit writer; the bytes depend only on the bit sequence, so a wider buffer than
 /// zlib's 16 bits writes the same stream.
+///
+/// Bits gather in `buf` ([`put`](Self::put), at most 56 between flushes) and [`flush`]
+/// (Self::flush) stores all 8 bytes of it at once, then keeps only the partial byte: no test of
+/// how many bits are pending. `out` runs ahead of the bytes written (`pos`) to make room for
+/// those stores; [`finish`](Self::finish) cuts it back.
 struct Bits<'a> {
     out: &'a mut Vec<u8>,
+    pos: usize,
     buf: u64,
     valid: u32,
 }
 
-impl Bits<'_> {
-    /// Appends the low `length` bits of `value` (at most 32 bits in all).
-    #[inline]
-    fn send(&mut self, value: u32, length: u32) {
-        self.buf |= u64::from(value) << self.valid;
+impl<'a> Bits<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        let pos = out.len();
+        Bits {
+            out,
+            pos,
+            buf: 0,
+            valid: 0,
+        }
+    }
+
+    /// Adds the low `length` bits of `value` (no bits above them); at most 56 bits since the
+    /// last [`flush`](Self::flush).
+    #[inline(always)]
+    fn put(&mut self, value: u64, length: u32) {
+        self.buf |= value << self.valid;
         self.valid += length;
-        if self.valid >= 32 {
-            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
-            self.buf >>= 32;
-            self.valid -= 32;
-        }
     }
 
-    /// Sends a code in [`Tree::code`] form followed by `extra_len` extra bits.
-    #[inline]
-    fn send_code(&mut self, code: u32, extra: u32, extra_len: u32) {
+    /// Writes out the whole bytes gathered; at most 7 bits stay pending.
+    #[inline(always)]
+    fn flush(&mut self) {
+        if self.out.len() < self.pos + 8 {
+            self.grow();
+        }
+        self.out[self.pos..self.pos + 8].copy_from_slice(&self.buf.to_le_bytes());
+        let bytes = self.valid >> 3;
+        self.pos += bytes as usize;
+        self.buf >>= bytes * 8;
+        self.valid &= 7;
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let len = (self.pos + 8).max(self.out.len() * 2);
+        self.out.resize(len, 0);
+    }
+
+    /// Sends the low `length` bits of `value` (at most 32).
+    #[inline(always)]
+    fn send(&mut self, value: u32, length: u32) {
+        self.put(u64::from(value), length);
+        self.flush();
+    }
+
+    /// Adds a code in [`Tree::code`] form followed by `extra_len` extra bits (no flush).
+    #[inline(always)]
+    fn put_code(&mut self, code: u32, extra: u32, extra_len: u32) {
         let len = code >> 16;
-        self.send((code & 0xffff) | (extra << len), len + extra_len);
+        self.put(
+            u64::from(code & 0xffff) | (u64::from(extra) << len),
+            len + extra_len,
+        );
     }
 
-    /// zlib's `bi_windup`: flush, padding the last byte with zeros.
-    fn windup(&mut self) {
-        while self.valid > 0 {
-            self.out.push(self.buf as u8);
-            self.buf >>= 8;
-            self.valid = self.valid.saturating_sub(8);
-        }
+    /// zlib's `bi_windup`: pads the last byte with zeros; `out` then ends at the last byte
+    /// written.
+    fn finish(&mut self) {
+        self.flush();
+        self.pos += usize::from(self.valid > 0);
         self.buf = 0;
+        self.valid = 0;
+        self.out.truncate(self.pos);
     }
 }
 
@@ -770,15 +811,10 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
     s.bltree.freq[..BL_CODES].fill(0);
     s.ltree.freq[END_BLOCK] = 1;
     lz77(s, data.len());
-    out.reserve(data.len() / 2 + 64);
     out.extend_from_slice(&[0x78, 0x9c]); // deflate, 32K window, level 6 flags
-    let mut bits = Bits {
-        out,
-        buf: 0,
-        valid: 0,
-    };
+    let mut bits = Bits::new(out);
     flush_block(&mut bits, data, s);
-    bits.windup();
+    bits.finish();
     out.extend_from_slice(&adler32(data).to_be_bytes());
 }
 
@@ -986,11 +1022,12 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
     let stored_len = data.len() as i64;
     if stored_len + 4 <= opt_lenb {
         bits.send(1, 3); // stored, last
-        bits.windup();
+        bits.finish();
         let len = data.len() as u16;
         bits.out.extend_from_slice(&len.to_le_bytes());
         bits.out.extend_from_slice(&(!len).to_le_bytes());
         bits.out.extend_from_slice(data);
+        bits.pos = bits.out.len();
     } else if static_lenb == opt_lenb {
         bits.send((1 << 1) + 1, 3);
         compress_block(bits, &s.syms, &STATIC_LCODES, &STATIC_DCODES);
@@ -1006,71 +1043,106 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
         // zlib's send_tree for both trees: replay what scan_tree recorded.
         for &sym in &s.bl_syms {
             let (symbol, extra) = (usize::from(sym & 0xff), u32::from(sym >> 8));
-            bits.send_code(
+            bits.put_code(
                 bltree.code[symbol & SLOT_MASK],
                 extra,
                 u32::from(BL_EXTRA[symbol & SLOT_MASK]),
             );
+            bits.flush();
         }
         compress_block(bits, &s.syms, &s.ltree.code, &s.dtree.code);
     }
 }
 
-/// zlib's `compress_block`: each symbol with its extra bits in one `send`.
+/// zlib's `compress_block`: each symbol with its extra bits, one flush per symbol (a match
+/// is at most 15 + 5 + 15 + 13 = 48 bits).
 fn compress_block(bits: &mut Bits<'_>, syms: &[u32], lcodes: &[u32; SLOTS], dcodes: &[u32; SLOTS]) {
+    // Room for every symbol at its longest (6 bytes) and the last 8-byte store, made once, so
+    // the loop writes to a plain slice with its state in registers.
+    let room = bits.pos + 6 * syms.len() + 16;
+    if bits.out.len() < room {
+        bits.out.resize(room, 0);
+    }
+    let out = &mut bits.out[..];
+    let (mut pos, mut buf, mut valid) = (bits.pos, bits.buf, bits.valid);
+    // Bits::put_code, on the locals.
+    let put_code = |(buf, valid): (u64, u32), code: u32, extra: u32, extra_len: u32| {
+        let len = code >> 16;
+        (
+            buf | ((u64::from(code & 0xffff) | (u64::from(extra) << len)) << valid),
+            valid + len + extra_len,
+        )
+    };
     for &sym in syms {
         let dist = (sym >> 8) as usize;
         let lc = (sym & 0xff) as usize;
         if dist == 0 {
-            let code = lcodes[lc];
-            bits.send(code & 0xffff, code >> 16);
+            (buf, valid) = put_code((buf, valid), lcodes[lc], 0, 0);
         } else {
             let code = usize::from(TABLES.length_code[lc]);
-            bits.send_code(
+            (buf, valid) = put_code(
+                (buf, valid),
                 lcodes[(code + LITERALS + 1) & SLOT_MASK],
                 (lc - usize::from(TABLES.base_length[code])) as u32,
                 u32::from(EXTRA_LBITS[code]),
             );
             let dist = dist - 1;
             let code = d_code(dist);
-            bits.send_code(
+            (buf, valid) = put_code(
+                (buf, valid),
                 dcodes[code],
                 (dist - usize::from(TABLES.base_dist[code])) as u32,
                 u32::from(EXTRA_DBITS[code]),
             );
         }
+        // Bits::flush, on the slice.
+        out[pos..pos + 8].copy_from_slice(&buf.to_le_bytes());
+        let bytes = valid >> 3;
+        pos += bytes as usize;
+        buf >>= bytes * 8;
+        valid &= 7;
     }
-    bits.send_code(lcodes[END_BLOCK], 0, 0);
+    (bits.pos, bits.buf, bits.valid) = (pos, buf, valid);
+    bits.put_code(lcodes[END_BLOCK], 0, 0);
+    bits.flush();
 }
 
 fn adler32(data: &[u8]) -> u32 {
-    const BASE: u32 = 65521;
-    // 5552 bytes keep the sums below 2^32 before the modulo (zlib's NMAX).
-    const NMAX: usize = 5552;
-    const BLOCK: usize = 16;
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(NMAX) {
-        // Per block of 16 bytes, `b` gains 16 times `a` plus each byte as many times as
-        // it is added to `a` before the block ends: the same sums as byte by byte, in a
-        // form the compiler vectorizes (and never above the byte-by-byte final value).
-        let mut blocks = chunk.chunks_exact(BLOCK);
+    const BASE: u64 = 65521;
+    const LANES: usize = 16;
+    // Per lane, `lane_b` grows by `lane_a` (< 255 * 256) per block: 256 blocks keep it
+    // below 2^32.
+    const CHUNK: usize = LANES * 256;
+    let (mut a, mut b) = (1u64, 0u64);
+    for chunk in data.chunks(CHUNK) {
+        // Byte j of n (from 1) adds itself to `a` and (n - j + 1) times itself to `b`. Lanes:
+        // `lane_a[i]` sums the bytes at i mod 16, `lane_b[i]` the lane's sum before each block,
+        // so a byte of block k (of K) in lane i counts (K - 1 - k) times there; its weight is
+        // 16 (K - 1 - k) + 16 - i. The compiler vectorizes the lane loop.
+        let mut blocks = chunk.chunks_exact(LANES);
+        let (mut lane_a, mut lane_b) = ([0u32; LANES], [0u32; LANES]);
+        let whole = (blocks.len() * LANES) as u64;
         for block in &mut blocks {
-            let (mut sum, mut weighted) = (0u32, 0u32);
-            for (i, &byte) in block.iter().enumerate() {
-                sum += u32::from(byte);
-                weighted += (BLOCK - i) as u32 * u32::from(byte);
+            for ((la, lb), &byte) in lane_a.iter_mut().zip(&mut lane_b).zip(block) {
+                *lb += *la;
+                *la += u32::from(byte);
             }
-            b += BLOCK as u32 * a + weighted;
-            a += sum;
         }
+        let (mut sum_a, mut sum_b) = (0u64, 0u64);
+        for (i, (&la, &lb)) in lane_a.iter().zip(&lane_b).enumerate() {
+            sum_a += u64::from(la);
+            sum_b += LANES as u64 * u64::from(lb) + (LANES - i) as u64 * u64::from(la);
+        }
+        b = (b + whole * a + sum_b) % BASE;
+        a = (a + sum_a) % BASE;
         for &byte in blocks.remainder() {
-            a += u32::from(byte);
+            a += u64::from(byte);
             b += a;
         }
         a %= BASE;
         b %= BASE;
     }
-    (b << 16) | a
+    ((b as u32) << 16) | a as u32
 }
 
 #[cfg(test)]
@@ -1089,6 +1161,26 @@ mod tests {
         let mut out = Vec::new();
         assert!(zlib_compress_into(data, &mut out));
         out
+    }
+
+    #[test]
+    fn adler32_matches_the_definition() {
+        fn naive(data: &[u8]) -> u32 {
+            let (mut a, mut b) = (1u32, 0u32);
+            for &byte in data {
+                a = (a + u32::from(byte)) % 65521;
+                b = (b + a) % 65521;
+            }
+            (b << 16) | a
+        }
+        let mut inputs: Vec<Vec<u8>> = vec![vec![0xff; MAX_INPUT], vec![0; 5000]];
+        inputs.push((0..MAX_INPUT).map(|i| (i * 131 % 256) as u8).collect());
+        for data in &inputs {
+            for len in [0, 1, 15, 16, 17, 4095, 4096, 4097, 5552, 8193, data.len()] {
+                let len = len.min(data.len());
+                assert_eq!(adler32(&data[..len]), naive(&data[..len]), "{len} bytes");
+            }
+        }
     }
 
     #[test]

@@ -41,7 +41,6 @@ const LITERALS: usize = 256;
 const L_CODES: usize = LITERALS + 1 + LENGTH_CODES;
 const D_CODES: usize = 30;
 const BL_CODES: usize = 19;
-const HEAP_SIZE: usize = 2 * L_CODES + 1;
 const MAX_BITS: usize = 15;
 const MAX_BL_BITS: usize = 7;
 const END_BLOCK: usize = 256;
@@ -202,7 +201,6 @@ struct Tree {
     /// Symbol frequencies. zlib also keeps internal nodes' frequencies here; this port keeps
     /// them in the heap entries, so internal nodes' slots stay 0 (`gen_bitlen` relies on it).
     freq: [u16; SLOTS],
-    dad: [u16; SLOTS],
     len: [u16; SLOTS],
     /// Each symbol's code as [`Bits::send`] takes it: `length << 16 | bit-reversed code`.
     code: [u32; SLOTS],
@@ -217,7 +215,6 @@ impl Tree {
     fn new() -> Self {
         Tree {
             freq: [0; SLOTS],
-            dad: [0; SLOTS],
             len: [0; SLOTS],
             code: [0; SLOTS],
             max_code: 0,
@@ -324,10 +321,11 @@ const SENTINEL: u64 = u64::MAX;
 struct Builder {
     /// The heap, from index 1 (zlib's `heap[1..=heap_len]`).
     heap: [u64; SLOTS],
-    /// Nodes in order of removal from the heap, filled downwards from `HEAP_SIZE` (zlib keeps
-    /// them at the top of its `heap` array).
-    order: [u16; SLOTS],
-    heap_max: usize,
+    /// The two children of each internal node (`kids[i]` for node `elems + i`, `first | second
+    /// << 16`), in order of creation: zlib's removal order (`heap[heap_max..]`) is `first, second`
+    /// of each in turn, and parents come after their children.
+    kids: [u32; SLOTS],
+    internal: usize,
     bl_count: [u16; MAX_BITS + 1],
     opt_len: i64,
     static_len: i64,
@@ -367,28 +365,33 @@ impl Builder {
     fn new() -> Self {
         Builder {
             heap: [0; SLOTS],
-            order: [0; SLOTS],
-            heap_max: 0,
+            kids: [0; SLOTS],
+            internal: 0,
             bl_count: [0; MAX_BITS + 1],
             opt_len: 0,
             static_len: 0,
         }
     }
 
-    /// zlib's `gen_bitlen`. Lengths first, for every node (a node's parent is always
-    /// handled before it); then counts and costs over the leaves alone, from the final lengths
-    /// (zlib adds them up node by node and corrects them in the overflow repair: same sums).
+    /// zlib's `gen_bitlen`. Lengths first, for every node from the root down (zlib walks the
+    /// nodes in reverse removal order with a parent link; the same lengths); then counts and
+    /// costs over the leaves alone, from the final lengths (zlib adds them up node by node and
+    /// corrects them in the overflow repair: same sums).
     fn gen_bitlen(&mut self, tree: &mut Tree, kind: &TreeKind) {
         let max_length = kind.max_length;
         let mut overflow = 0i32;
-        tree.len[usize::from(self.order[self.heap_max & SLOT_MASK]) & SLOT_MASK] = 0;
-        for &n in &self.order[self.heap_max + 1..HEAP_SIZE] {
-            let n = usize::from(n) & SLOT_MASK;
-            let dad = usize::from(tree.dad[n]) & SLOT_MASK;
-            let bits = tree.len[dad] + 1;
-            // zlib counts internal nodes too, whose children then overflow in turn.
-            overflow += i32::from(bits > max_length);
-            tree.len[n] = bits.min(max_length);
+        let elems = kind.elems;
+        tree.len[(elems + self.internal - 1) & SLOT_MASK] = 0;
+        for (parent, &kids) in (elems..elems + self.internal)
+            .zip(&self.kids[..self.internal])
+            .rev()
+        {
+            let bits = tree.len[parent & SLOT_MASK] + 1;
+            // zlib caps internal nodes too, whose children then overflow in turn.
+            overflow += 2 * i32::from(bits > max_length);
+            let bits = bits.min(max_length);
+            tree.len[(kids & 0xffff) as usize & SLOT_MASK] = bits;
+            tree.len[(kids >> 16) as usize & SLOT_MASK] = bits;
         }
         let leaves_len = tree.leaves_len;
         // Two histograms, for alternate leaves: neighbours often share a length, and one
@@ -441,13 +444,18 @@ impl Builder {
                 break;
             }
         }
-        let mut h = HEAP_SIZE;
+        // zlib's removal order (see `kids`); the root, last, is never reached.
+        let mut removed = self.kids[..self.internal]
+            .iter()
+            .flat_map(|&kids| [kids & 0xffff, kids >> 16]);
         let mut bits = max_length;
         while bits != 0 {
             let mut n = self.bl_count[bits];
             while n != 0 {
-                h -= 1;
-                let m = usize::from(self.order[h]) & SLOT_MASK;
+                let Some(m) = removed.next() else {
+                    return;
+                };
+                let m = m as usize & SLOT_MASK;
                 if m > max_code {
                     continue;
                 }
@@ -532,7 +540,6 @@ impl Builder {
         // Sentinels from just past the heap to the last child of its last entry: `sift_down`
         // meets one before it could step past the heap.
         heap[heap_len + 1..=2 * heap_len + 1].fill(SENTINEL);
-        let mut heap_max = HEAP_SIZE;
         tree.max_code = max_code as usize;
         for k in (1..=heap_len / 2).rev() {
             let v = heap[k & SLOT_MASK];
@@ -547,25 +554,18 @@ impl Builder {
             heap_len -= 1;
             sift_down(heap, 1, last);
             let second = heap[1];
-            let (n, m) = (node_of(first), node_of(second));
-            heap_max -= 2;
-            self.order[(heap_max + 1) & SLOT_MASK] = n as u16;
-            self.order[heap_max & SLOT_MASK] = m as u16;
+            self.kids[(node - elems) & SLOT_MASK] = (node_of(first) | node_of(second) << 16) as u32;
             // zlib's sum is an `ush` and its depth an `uch`: neither can wrap here (the
             // frequencies add up to at most MAX_INPUT + 2, so the tree is far from 255 deep).
             let freq = (first >> 32) + (second >> 32);
             let depth = ((first >> 16) & 0xffff).max((second >> 16) & 0xffff) + 1;
-            tree.dad[n] = node as u16;
-            tree.dad[m] = node as u16;
             sift_down(heap, 1, heap_entry(freq, depth, node));
             node += 1;
             if heap_len < 2 {
                 break;
             }
         }
-        heap_max -= 1;
-        self.order[heap_max & SLOT_MASK] = node_of(heap[1]) as u16;
-        self.heap_max = heap_max;
+        self.internal = node - elems;
         self.gen_bitlen(tree, kind);
         self.gen_codes(tree);
     }
@@ -1161,6 +1161,244 @@ mod tests {
         let mut out = Vec::new();
         assert!(zlib_compress_into(data, &mut out));
         out
+    }
+
+    /// zlib's `build_tree`, `gen_bitlen` and `gen_codes` transcribed literally from trees.c
+    /// (a heap of node numbers, `smaller` on `Freq` then `depth`, parent links), as the
+    /// reference for the tree builder: returns each symbol's length and code (unreversed
+    /// codes are compared through their bit-reversed form), `opt_len`, `static_len`.
+    fn zlib_build_tree(freq: &[u16], kind: &TreeKind) -> (Vec<u16>, Vec<u32>, i64, i64) {
+        let elems = kind.elems;
+        let heap_size = 2 * L_CODES + 1;
+        let mut f = vec![0u32; heap_size];
+        let mut dad = vec![0usize; heap_size];
+        let mut len = vec![0u16; heap_size];
+        let mut depth = vec![0u8; heap_size];
+        let mut heap = vec![0usize; heap_size];
+        let (mut heap_len, mut heap_max) = (0usize, heap_size);
+        let (mut opt_len, mut static_len) = (0i64, 0i64);
+        f[..elems].copy_from_slice(
+            &freq[..elems]
+                .iter()
+                .map(|&x| u32::from(x))
+                .collect::<Vec<_>>(),
+        );
+        let mut max_code: isize = -1;
+        for n in 0..elems {
+            if f[n] != 0 {
+                heap_len += 1;
+                heap[heap_len] = n;
+                max_code = n as isize;
+            }
+        }
+        while heap_len < 2 {
+            let node = if max_code < 2 {
+                max_code += 1;
+                max_code as usize
+            } else {
+                0
+            };
+            heap_len += 1;
+            heap[heap_len] = node;
+            f[node] = 1;
+            opt_len -= 1;
+            if kind.has_static {
+                static_len -= i64::from(kind.static_len[node]);
+            }
+        }
+        let max_code = max_code as usize;
+        let smaller = |f: &[u32], depth: &[u8], n: usize, m: usize| {
+            f[n] < f[m] || (f[n] == f[m] && depth[n] <= depth[m])
+        };
+        let pqdownheap =
+            |heap: &mut [usize], heap_len: usize, f: &[u32], depth: &[u8], mut k: usize| {
+                let v = heap[k];
+                let mut j = k << 1;
+                while j <= heap_len {
+                    if j < heap_len && smaller(f, depth, heap[j + 1], heap[j]) {
+                        j += 1;
+                    }
+                    if smaller(f, depth, v, heap[j]) {
+                        break;
+                    }
+                    heap[k] = heap[j];
+                    k = j;
+                    j <<= 1;
+                }
+                heap[k] = v;
+            };
+        for n in (1..=heap_len / 2).rev() {
+            pqdownheap(&mut heap, heap_len, &f, &depth, n);
+        }
+        let mut node = elems;
+        loop {
+            let n = heap[1];
+            heap[1] = heap[heap_len];
+            heap_len -= 1;
+            pqdownheap(&mut heap, heap_len, &f, &depth, 1);
+            let m = heap[1];
+            heap_max -= 1;
+            heap[heap_max] = n;
+            heap_max -= 1;
+            heap[heap_max] = m;
+            f[node] = f[n] + f[m];
+            depth[node] = depth[n].max(depth[m]) + 1;
+            dad[n] = node;
+            dad[m] = node;
+            heap[1] = node;
+            node += 1;
+            pqdownheap(&mut heap, heap_len, &f, &depth, 1);
+            if heap_len < 2 {
+                break;
+            }
+        }
+        heap_max -= 1;
+        heap[heap_max] = heap[1];
+        // gen_bitlen
+        let max_length = usize::from(kind.max_length);
+        let mut bl_count = [0u16; MAX_BITS + 1];
+        let mut overflow = 0i32;
+        len[heap[heap_max]] = 0;
+        let mut h = heap_max + 1;
+        while h < heap_size {
+            let n = heap[h];
+            let mut bits = usize::from(len[dad[n]]) + 1;
+            if bits > max_length {
+                bits = max_length;
+                overflow += 1;
+            }
+            len[n] = bits as u16;
+            h += 1;
+            if n > max_code {
+                continue;
+            }
+            bl_count[bits] += 1;
+            let xbits = i64::from(kind.extra_bits[n]);
+            opt_len += i64::from(f[n]) * (bits as i64 + xbits);
+            if kind.has_static {
+                static_len += i64::from(f[n]) * (i64::from(kind.static_len[n]) + xbits);
+            }
+        }
+        if overflow != 0 {
+            loop {
+                let mut bits = max_length - 1;
+                while bl_count[bits] == 0 {
+                    bits -= 1;
+                }
+                bl_count[bits] -= 1;
+                bl_count[bits + 1] += 2;
+                bl_count[max_length] -= 1;
+                overflow -= 2;
+                if overflow <= 0 {
+                    break;
+                }
+            }
+            let mut h = heap_size;
+            for bits in (1..=max_length).rev() {
+                let mut n = bl_count[bits];
+                while n != 0 {
+                    h -= 1;
+                    let m = heap[h];
+                    if m > max_code {
+                        continue;
+                    }
+                    if usize::from(len[m]) != bits {
+                        opt_len += (bits as i64 - i64::from(len[m])) * i64::from(f[m]);
+                        len[m] = bits as u16;
+                    }
+                    n -= 1;
+                }
+            }
+        }
+        // gen_codes
+        let mut next_code = [0u32; MAX_BITS + 1];
+        let mut code = 0u32;
+        for bits in 1..=MAX_BITS {
+            code = (code + u32::from(bl_count[bits - 1])) << 1;
+            next_code[bits] = code;
+        }
+        let mut codes = vec![0u32; elems];
+        for n in 0..=max_code {
+            let l = usize::from(len[n]);
+            if l == 0 {
+                continue;
+            }
+            codes[n] = packed_code(bi_reverse(next_code[l], l as u32), l as u32);
+            next_code[l] += 1;
+        }
+        len.truncate(elems);
+        (len, codes, opt_len, static_len)
+    }
+
+    fn check_tree_against_zlib(freq: &[u16], kind: &TreeKind) {
+        let (len, codes, opt_len, static_len) = zlib_build_tree(freq, kind);
+        let mut tree = Tree::new();
+        tree.freq[..kind.elems].copy_from_slice(&freq[..kind.elems]);
+        // Stale lengths and codes from an earlier tree must not leak through.
+        tree.len.fill(9);
+        let mut builder = Builder::new();
+        builder.build_tree(&mut tree, kind);
+        assert_eq!(&tree.len[..kind.elems], &len[..], "lengths for {freq:?}");
+        for (n, &code) in codes.iter().enumerate() {
+            if len[n] != 0 {
+                assert_eq!(tree.code[n], code, "code of {n} for {freq:?}");
+            }
+        }
+        assert_eq!(builder.opt_len, opt_len, "opt_len for {freq:?}");
+        assert_eq!(builder.static_len, static_len, "static_len for {freq:?}");
+    }
+
+    #[test]
+    fn trees_match_zlib_on_long_codes_and_ties() {
+        let fib: Vec<u16> = std::iter::successors(Some((1u16, 1u16)), |&(a, b)| Some((b, a + b)))
+            .map(|(a, _)| a)
+            .take(19)
+            .collect();
+        let mut state = 0x2545f4914f6cdd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for kind in [&L_KIND, &D_KIND, &BL_KIND] {
+            let elems = kind.elems;
+            for round in 0..400 {
+                let mut freq = vec![0u16; elems];
+                match round % 5 {
+                    // Fibonacci frequencies on scattered symbols: codes past the length limit.
+                    0 => {
+                        for &f in fib.iter().take(elems.min(19)) {
+                            freq[next() as usize % elems] = f;
+                        }
+                    }
+                    // Many equal frequencies: ties everywhere.
+                    1 => {
+                        for _ in 0..next() % 300 {
+                            freq[next() as usize % elems] = 1 + (next() % 3) as u16;
+                        }
+                    }
+                    // Zero, one or two symbols: forced codes.
+                    2 => {
+                        for _ in 0..round % 3 {
+                            freq[next() as usize % elems] = 1 + (next() % 50) as u16;
+                        }
+                    }
+                    // Skewed: powers of two.
+                    3 => {
+                        for i in 0..elems.min(15) {
+                            freq[next() as usize % elems] = 1 << i;
+                        }
+                    }
+                    _ => {
+                        for f in freq.iter_mut() {
+                            *f = (next() % 40) as u16 * u16::from(next() % 3 == 0);
+                        }
+                    }
+                }
+                check_tree_against_zlib(&freq, kind);
+            }
+        }
     }
 
     #[test]

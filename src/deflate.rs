@@ -35,6 +35,10 @@ const MAX_CHAIN: usize = 128;
 /// Zero bytes after the input: `longest_match` reads up to `MAX_MATCH` past a position, and
 /// zlib zeroes that much of a fresh window (`WIN_INIT`). A few more keep 8-byte reads in bounds.
 const PADDING: usize = MAX_MATCH + 16;
+/// Bytes read from a position when matching: up to `MAX_MATCH`, 8 at a time.
+const MATCH_READ: usize = MAX_MATCH + 8;
+/// See [`Scratch::window`].
+const WINDOW_SIZE: usize = PREV_SIZE + PADDING;
 
 const LENGTH_CODES: usize = 29;
 const LITERALS: usize = 256;
@@ -729,7 +733,9 @@ const PREV_SIZE: usize = 1 << 14;
 /// Per-thread buffers, kept between calls: allocating and clearing them costs more than a
 /// small deflate.
 struct Scratch {
-    window: Vec<u8>,
+    /// The input, then zeros: `WINDOW_SIZE` bytes so that any position below [`PREV_SIZE`] has
+    /// [`MATCH_READ`] bytes after it (in bounds by construction, no test).
+    window: Box<[u8; WINDOW_SIZE]>,
     /// Hash heads, `base + position` (see [`link_chains`]), so the table needs no clearing
     /// between calls.
     head: Box<[u32; HASH_SIZE]>,
@@ -738,7 +744,8 @@ struct Scratch {
     hashes: Box<[u16; PREV_SIZE]>,
     prev: Box<[u16; PREV_SIZE]>,
     /// Symbols: `distance << 8 | length - 3` for matches, the byte for literals (distance 0).
-    syms: Vec<u32>,
+    syms: Box<[u32; PREV_SIZE]>,
+    syms_len: usize,
     /// The bit-length symbols that describe both trees (see [`scan_tree`]).
     bl_syms: Vec<u16>,
     ltree: Tree,
@@ -750,12 +757,13 @@ struct Scratch {
 impl Scratch {
     fn new() -> Self {
         Scratch {
-            window: Vec::new(),
+            window: Box::new([0; WINDOW_SIZE]),
             head: Box::new([0; HASH_SIZE]),
             base: 0,
             hashes: Box::new([0; PREV_SIZE]),
             prev: Box::new([0; PREV_SIZE]),
-            syms: Vec::new(),
+            syms: Box::new([0; PREV_SIZE]),
+            syms_len: 0,
             bl_syms: Vec::with_capacity(L_CODES + D_CODES),
             ltree: Tree::new(),
             dtree: Tree::new(),
@@ -784,18 +792,14 @@ pub(crate) fn zlib_compress_into(data: &[u8], out: &mut Vec<u8>) -> bool {
         let scratch = slot.get_or_insert_with(|| Box::new(Scratch::new()));
         compress(scratch, data, out);
         // A rare large input should not pin its buffers to the thread.
-        if scratch.window.capacity() > 4 * 4096 {
-            scratch.window = Vec::new();
-            scratch.syms = Vec::new();
-        }
+        // (The per-thread buffers have a fixed size, about 200 KiB.)
     });
     true
 }
 
 fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
-    s.window.clear();
-    s.window.extend_from_slice(data);
-    s.window.resize(data.len() + PADDING, 0);
+    s.window[..data.len()].copy_from_slice(data);
+    s.window[data.len()..data.len() + PADDING].fill(0);
     // A new base above every head of the previous call; on wrapping, a cleared table.
     s.base = match s.base.checked_add(2 * PREV_SIZE as u32) {
         Some(_) => s.base + PREV_SIZE as u32,
@@ -804,7 +808,6 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
             PREV_SIZE as u32
         }
     };
-    s.syms.clear();
     // zlib's init_block.
     s.ltree.freq[..L_CODES].fill(0);
     s.dtree.freq[..D_CODES].fill(0);
@@ -857,9 +860,39 @@ fn link_chains(
     }
 }
 
-/// zlib's `deflate_slow` over the whole input at once.
+/// The symbol list (see [`Scratch::syms`]) and the frequencies it adds up, as `deflate_slow`
+/// tallies them.
+struct Tally<'a> {
+    syms: &'a mut [u32; PREV_SIZE],
+    count: usize,
+    lfreq: &'a mut [u16; SLOTS],
+    dfreq: &'a mut [u16; SLOTS],
+}
+
+impl Tally<'_> {
+    #[inline(always)]
+    fn literal(&mut self, c: u8) {
+        self.syms[self.count & (PREV_SIZE - 1)] = u32::from(c);
+        self.count += 1;
+        self.lfreq[usize::from(c)] += 1;
+    }
+
+    /// A match `dist` back (from 1) of `len` bytes (3 ..= 258).
+    #[inline(always)]
+    fn matched(&mut self, dist: usize, len: usize) {
+        let lc = (len - MIN_MATCH) & 0xff;
+        self.syms[self.count & (PREV_SIZE - 1)] = ((dist as u32) << 8) | lc as u32;
+        self.count += 1;
+        self.lfreq[usize::from(TABLES.length_code[lc]) + LITERALS + 1] += 1;
+        self.dfreq[d_code(dist - 1)] += 1;
+    }
+}
+
+/// zlib's `deflate_slow` over the whole input at once, as two states: no pending byte (after
+/// a match, and at the start), and a pending byte at `p - 1` with the match found there
+/// (`len`, `start`), which the match at `p` may beat (lazy evaluation).
 fn lz77(s: &mut Scratch, n: usize) {
-    let window = s.window.as_slice();
+    let window = &*s.window;
     link_chains(
         &window[..n],
         &mut s.head,
@@ -867,82 +900,92 @@ fn lz77(s: &mut Scratch, n: usize) {
         &mut s.hashes,
         s.base,
     );
+    // zlib inserts (and so looks up) only positions with 3 bytes ahead; the others read as
+    // empty chains.
+    for link in s
+        .prev
+        .iter_mut()
+        .take(n)
+        .skip(n.saturating_sub(MIN_MATCH - 1))
+    {
+        *link = 0;
+    }
     let prev = &*s.prev;
-    let ltree = &mut s.ltree;
-    let dtree = &mut s.dtree;
-    let syms = &mut s.syms;
-    let mut strstart = 0usize;
-    let mut lookahead = n;
-    let mut match_length = MIN_MATCH - 1;
-    let mut match_start = 0usize;
-    let mut match_available = false;
-    while lookahead != 0 {
-        // The head of the chain when zlib inserts `strstart`.
-        let hash_head = if lookahead >= MIN_MATCH {
-            usize::from(prev[strstart & (PREV_SIZE - 1)])
-        } else {
-            0
-        };
-        let prev_length = match_length;
-        let prev_match = match_start;
-        match_length = MIN_MATCH - 1;
-        if hash_head != 0 && prev_length < MAX_LAZY {
-            // (`strstart - hash_head <= MAX_DIST` always holds below MAX_INPUT.)
-            match_length = longest_match(
-                window,
-                prev,
-                strstart,
-                hash_head,
-                prev_length,
-                lookahead,
-                &mut match_start,
-            );
-            if match_length == MIN_MATCH && strstart - match_start > TOO_FAR {
-                match_length = MIN_MATCH - 1;
+    let mut tally = Tally {
+        syms: &mut s.syms,
+        count: 0,
+        lfreq: &mut s.ltree.freq,
+        dfreq: &mut s.dtree.freq,
+    };
+    let mut p = 0usize;
+    'no_pending: while p < n {
+        // The match at p, which the next position may beat.
+        let head = usize::from(prev[p & (PREV_SIZE - 1)]);
+        let (mut len, mut start) = (MIN_MATCH - 1, 0);
+        if head != 0 {
+            (len, start) = longest_match(window, prev, p, head, MIN_MATCH - 1, n - p);
+            if len == MIN_MATCH && p - start > TOO_FAR {
+                len = MIN_MATCH - 1;
             }
         }
-        if prev_length >= MIN_MATCH && match_length <= prev_length {
-            let dist = strstart - 1 - prev_match;
-            let lc = prev_length - MIN_MATCH;
-            syms.push(((dist as u32) << 8) | lc as u32);
-            ltree.freq[usize::from(TABLES.length_code[lc]) + LITERALS + 1] += 1;
-            dtree.freq[d_code(dist - 1)] += 1;
-            // The match covers strstart - 1 .. strstart - 1 + prev_length (already linked).
-            lookahead -= prev_length - 1;
-            strstart += prev_length - 1;
-            match_available = false;
-            match_length = MIN_MATCH - 1;
-        } else if match_available {
-            let c = window[strstart - 1];
-            syms.push(u32::from(c));
-            ltree.freq[usize::from(c)] += 1;
-            strstart += 1;
-            lookahead -= 1;
-        } else {
-            match_available = true;
-            strstart += 1;
-            lookahead -= 1;
+        p += 1;
+        loop {
+            // Pending: the byte at p - 1, and the match there.
+            if p >= n {
+                tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                break 'no_pending;
+            }
+            let head = usize::from(prev[p & (PREV_SIZE - 1)]);
+            if len < MIN_MATCH {
+                // No match pending: p - 1 is a literal whatever is found at p.
+                tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                if head != 0 {
+                    (len, start) = longest_match(window, prev, p, head, len, n - p);
+                    if len == MIN_MATCH && p - start > TOO_FAR {
+                        len = MIN_MATCH - 1;
+                    }
+                }
+                p += 1;
+                continue;
+            }
+            // A match pending: it stands unless the one at p is longer. (A search that finds
+            // nothing longer returns `len` itself, or less near the end; zlib's TOO_FAR test
+            // can only lower a length of 3, which cannot beat a pending match.)
+            if len < MAX_LAZY && head != 0 {
+                let (next_len, next_start) = longest_match(window, prev, p, head, len, n - p);
+                if next_len > len {
+                    tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                    (len, start) = (next_len, next_start);
+                    p += 1;
+                    continue;
+                }
+            }
+            tally.matched(p - 1 - start, len);
+            p += len - 1;
+            continue 'no_pending;
         }
     }
-    if match_available {
-        let c = window[strstart - 1];
-        syms.push(u32::from(c));
-        ltree.freq[usize::from(c)] += 1;
-    }
+    s.syms_len = tally.count;
 }
 
-/// zlib's `longest_match`: the first longest match along the hash chain, read past the input
-/// into the zero padding exactly as zlib reads into its zeroed window, capped at `lookahead`.
+/// zlib's `longest_match`: the first longest match along the hash chain from `cur_match`, longer
+/// than `prev_length`, read past the input into the zero padding exactly as zlib reads into its
+/// zeroed window, capped at `lookahead`. Returns the length (`prev_length` if none is longer,
+/// or `lookahead` if that is less) and the match's start (meaningful only for a longer match).
+///
+/// zlib rejects a candidate quickly when it differs from the string at `strstart` in one of
+/// bytes 0, 1, `best_len - 1` or `best_len` (all must be equal for a longer match); this
+/// compares 8 bytes ending at `best_len` (or bytes `0..=best_len`, when fewer): also equal in
+/// every longer match, so it rejects no candidate zlib would take, and more of the others.
 #[inline]
 fn longest_match(
-    window: &[u8],
+    window: &[u8; WINDOW_SIZE],
     prev: &[u16; PREV_SIZE],
     strstart: usize,
     mut cur_match: usize,
     prev_length: usize,
     lookahead: usize,
-    match_start: &mut usize,
-) -> usize {
+) -> (usize, usize) {
     let mut chain_length = if prev_length >= GOOD_MATCH {
         MAX_CHAIN >> 2
     } else {
@@ -950,25 +993,20 @@ fn longest_match(
     };
     let nice_match = NICE_MATCH.min(lookahead);
     let mut best_len = prev_length;
-    let scan = &window[strstart..strstart + MAX_MATCH + 8];
+    let mut match_start = 0;
+    let scan = string_at(window, strstart);
+    let (mut probe_at, mut probe_mask, mut probe) = probe_for(scan, best_len);
     loop {
-        let candidate = &window[cur_match..cur_match + MAX_MATCH + 8];
-        // zlib's quick rejection: a candidate that differs at `best_len` cannot be longer.
-        if candidate[best_len] == scan[best_len]
-            && candidate[best_len - 1] == scan[best_len - 1]
-            && candidate[0] == scan[0]
-            && candidate[1] == scan[1]
-        {
-            // zlib compares from the fourth byte on: the third is equal whenever the first two
-            // are and the hashes are.
-            let len = (MIN_MATCH + common_prefix(&scan[MIN_MATCH..], &candidate[MIN_MATCH..]))
-                .min(MAX_MATCH);
+        let candidate = string_at(window, cur_match);
+        if word_at(candidate, probe_at) & probe_mask == probe {
+            let len = common_prefix(scan, candidate).min(MAX_MATCH);
             if len > best_len {
-                *match_start = cur_match;
+                match_start = cur_match;
                 best_len = len;
                 if len >= nice_match {
                     break;
                 }
+                (probe_at, probe_mask, probe) = probe_for(scan, best_len);
             }
         }
         cur_match = usize::from(prev[cur_match & (PREV_SIZE - 1)]);
@@ -977,7 +1015,37 @@ fn longest_match(
             break;
         }
     }
-    best_len.min(lookahead)
+    (best_len.min(lookahead), match_start)
+}
+
+/// The [`MATCH_READ`] bytes at `at` (below [`PREV_SIZE`]).
+#[inline(always)]
+fn string_at(window: &[u8; WINDOW_SIZE], at: usize) -> &[u8; MATCH_READ] {
+    let at = at & (PREV_SIZE - 1);
+    window[at..at + MATCH_READ]
+        .try_into()
+        .expect("a constant length")
+}
+
+/// The 8 bytes at `at` (at most 255), little-endian.
+#[inline(always)]
+fn word_at(bytes: &[u8; MATCH_READ], at: usize) -> u64 {
+    let at = at & 0xff;
+    let word: [u8; 8] = bytes[at..at + 8].try_into().expect("a constant length");
+    u64::from_le_bytes(word)
+}
+
+/// What a candidate must have to be longer than `best_len`: its bytes `0..=best_len` equal to
+/// the scanned string's, checked on the 8 of them ending at `best_len` (all of them, masked,
+/// when there are fewer). Returns the offset, the mask and the expected word.
+#[inline(always)]
+fn probe_for(scan: &[u8; MATCH_READ], best_len: usize) -> (usize, u64, u64) {
+    let (at, mask) = if best_len >= 7 {
+        (best_len - 7, u64::MAX)
+    } else {
+        (0, u64::MAX >> (8 * (7 - best_len)))
+    };
+    (at, mask, word_at(scan, at) & mask)
 }
 
 /// Length of the common prefix of `a` and `b` (at most the shorter length rounded down to
@@ -1030,7 +1098,7 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
         bits.pos = bits.out.len();
     } else if static_lenb == opt_lenb {
         bits.send((1 << 1) + 1, 3);
-        compress_block(bits, &s.syms, &STATIC_LCODES, &STATIC_DCODES);
+        compress_block(bits, &s.syms[..s.syms_len], &STATIC_LCODES, &STATIC_DCODES);
     } else {
         bits.send((2 << 1) + 1, 3);
         let (lcodes, dcodes, blcodes) = (lmax + 1, dmax + 1, max_blindex + 1);
@@ -1050,7 +1118,7 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
             );
             bits.flush();
         }
-        compress_block(bits, &s.syms, &s.ltree.code, &s.dtree.code);
+        compress_block(bits, &s.syms[..s.syms_len], &s.ltree.code, &s.dtree.code);
     }
 }
 

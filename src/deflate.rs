@@ -646,31 +646,21 @@ fn scan_tree(tree: &Tree, bl: &mut Tree, out: &mut Vec<u16>) {
     }
 }
 
-/// LSB-first bit writer; the bytes depend only on the bit sequence, so a wider buffer than
-/// zlib's 16 bits writes the same stream.
+/// LSB-first bit writer over a slice with room for the whole block (see [`flush_block`]); the
+/// bytes depend only on the bit sequence, so a wider buffer than zlib's 16 bits writes the same
+/// stream.
 ///
 /// Bits gather in `buf` ([`put`](Self::put), at most 56 between flushes) and [`flush`]
 /// (Self::flush) stores all 8 bytes of it at once, then keeps only the partial byte: no test of
-/// how many bits are pending. `out` runs ahead of the bytes written (`pos`) to make room for
-/// those stores; [`finish`](Self::finish) cuts it back.
+/// how many bits are pending. Taken and returned by value, so that its fields live in registers.
 struct Bits<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut [u8],
     pos: usize,
     buf: u64,
     valid: u32,
 }
 
 impl<'a> Bits<'a> {
-    fn new(out: &'a mut Vec<u8>) -> Self {
-        let pos = out.len();
-        Bits {
-            out,
-            pos,
-            buf: 0,
-            valid: 0,
-        }
-    }
-
     /// Adds the low `length` bits of `value` (no bits above them); at most 56 bits since the
     /// last [`flush`](Self::flush).
     #[inline(always)]
@@ -682,20 +672,11 @@ impl<'a> Bits<'a> {
     /// Writes out the whole bytes gathered; at most 7 bits stay pending.
     #[inline(always)]
     fn flush(&mut self) {
-        if self.out.len() < self.pos + 8 {
-            self.grow();
-        }
         self.out[self.pos..self.pos + 8].copy_from_slice(&self.buf.to_le_bytes());
         let bytes = self.valid >> 3;
         self.pos += bytes as usize;
         self.buf >>= bytes * 8;
         self.valid &= 7;
-    }
-
-    #[cold]
-    fn grow(&mut self) {
-        let len = (self.pos + 8).max(self.out.len() * 2);
-        self.out.resize(len, 0);
     }
 
     /// Sends the low `length` bits of `value` (at most 32).
@@ -715,14 +696,10 @@ impl<'a> Bits<'a> {
         );
     }
 
-    /// zlib's `bi_windup`: pads the last byte with zeros; `out` then ends at the last byte
-    /// written.
-    fn finish(&mut self) {
+    /// zlib's `bi_windup`: pads the last byte with zeros. Returns the bytes written.
+    fn finish(mut self) -> usize {
         self.flush();
-        self.pos += usize::from(self.valid > 0);
-        self.buf = 0;
-        self.valid = 0;
-        self.out.truncate(self.pos);
+        self.pos + usize::from(self.valid > 0)
     }
 }
 
@@ -815,9 +792,7 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
     s.ltree.freq[END_BLOCK] = 1;
     lz77(s, data.len());
     out.extend_from_slice(&[0x78, 0x9c]); // deflate, 32K window, level 6 flags
-    let mut bits = Bits::new(out);
-    flush_block(&mut bits, data, s);
-    bits.finish();
+    flush_block(out, data, s);
     out.extend_from_slice(&adler32(data).to_be_bytes());
 }
 
@@ -1064,8 +1039,8 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     }
     i
 }
-/// zlib's `_tr_flush_block` for the last (and only) block.
-fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
+/// zlib's `_tr_flush_block` for the last (and only) block, appended to `out`.
+fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
     let b = &mut s.builder;
     b.opt_len = 0;
     b.static_len = 0;
@@ -1089,16 +1064,30 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
     }
     let stored_len = data.len() as i64;
     if stored_len + 4 <= opt_lenb {
-        bits.send(1, 3); // stored, last
-        bits.finish();
+        // Block type 0 (stored), last: 3 bits, then padding to the byte.
+        out.push(1);
         let len = data.len() as u16;
-        bits.out.extend_from_slice(&len.to_le_bytes());
-        bits.out.extend_from_slice(&(!len).to_le_bytes());
-        bits.out.extend_from_slice(data);
-        bits.pos = bits.out.len();
-    } else if static_lenb == opt_lenb {
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(data);
+        return;
+    }
+    let syms = &s.syms[..s.syms_len];
+    // Room for the longest the block can be, whatever the codes: the header and tree
+    // description (3 + 14 + 19 * 3 bits, and at most 7 + 7 per bit-length symbol), every
+    // symbol at 48 bits, the end of block, and the last 8-byte store.
+    let start = out.len();
+    let room = 16 + 2 * s.bl_syms.len() + 6 * syms.len() + 16;
+    out.resize(start + room, 0);
+    let mut bits = Bits {
+        out: &mut out[start..],
+        pos: 0,
+        buf: 0,
+        valid: 0,
+    };
+    if static_lenb == opt_lenb {
         bits.send((1 << 1) + 1, 3);
-        compress_block(bits, &s.syms[..s.syms_len], &STATIC_LCODES, &STATIC_DCODES);
+        bits = compress_block(bits, syms, &STATIC_LCODES, &STATIC_DCODES);
     } else {
         bits.send((2 << 1) + 1, 3);
         let (lcodes, dcodes, blcodes) = (lmax + 1, dmax + 1, max_blindex + 1);
@@ -1118,61 +1107,80 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
             );
             bits.flush();
         }
-        compress_block(bits, &s.syms[..s.syms_len], &s.ltree.code, &s.dtree.code);
+        bits = compress_block(bits, syms, &s.ltree.code, &s.dtree.code);
     }
+    let written = bits.finish();
+    out.truncate(start + written);
 }
+
+/// A match length's code and extra bits, by length - 3: the length symbol's offset from 257,
+/// the number of extra bits (<< 8) and their value (<< 16).
+static LENGTH_INFO: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut lc = 0;
+    while lc < 256 {
+        let code = TABLES_CONST.length_code[lc] as usize;
+        let extra = lc as u32 - TABLES_CONST.base_length[code] as u32;
+        t[lc] = code as u32 | (EXTRA_LBITS[code] as u32) << 8 | extra << 16;
+        lc += 1;
+    }
+    t
+};
+
+/// `EXTRA_DBITS` and `base_dist`, padded to 32 entries (indexes masked, no bounds test).
+static DIST_EXTRA_BITS: [u8; 32] = {
+    let mut t = [0u8; 32];
+    let mut i = 0;
+    while i < D_CODES {
+        t[i] = EXTRA_DBITS[i];
+        i += 1;
+    }
+    t
+};
+static DIST_BASE: [u16; 32] = {
+    let mut t = [0u16; 32];
+    let mut i = 0;
+    while i < D_CODES {
+        t[i] = TABLES_CONST.base_dist[i];
+        i += 1;
+    }
+    t
+};
 
 /// zlib's `compress_block`: each symbol with its extra bits, one flush per symbol (a match
 /// is at most 15 + 5 + 15 + 13 = 48 bits).
-fn compress_block(bits: &mut Bits<'_>, syms: &[u32], lcodes: &[u32; SLOTS], dcodes: &[u32; SLOTS]) {
-    // Room for every symbol at its longest (6 bytes) and the last 8-byte store, made once, so
-    // the loop writes to a plain slice with its state in registers.
-    let room = bits.pos + 6 * syms.len() + 16;
-    if bits.out.len() < room {
-        bits.out.resize(room, 0);
-    }
-    let out = &mut bits.out[..];
-    let (mut pos, mut buf, mut valid) = (bits.pos, bits.buf, bits.valid);
-    // Bits::put_code, on the locals.
-    let put_code = |(buf, valid): (u64, u32), code: u32, extra: u32, extra_len: u32| {
-        let len = code >> 16;
-        (
-            buf | ((u64::from(code & 0xffff) | (u64::from(extra) << len)) << valid),
-            valid + len + extra_len,
-        )
-    };
+fn compress_block<'a>(
+    mut bits: Bits<'a>,
+    syms: &[u32],
+    lcodes: &[u32; SLOTS],
+    dcodes: &[u32; SLOTS],
+) -> Bits<'a> {
     for &sym in syms {
         let dist = (sym >> 8) as usize;
         let lc = (sym & 0xff) as usize;
         if dist == 0 {
-            (buf, valid) = put_code((buf, valid), lcodes[lc], 0, 0);
+            let code = lcodes[lc];
+            bits.put(u64::from(code & 0xffff), code >> 16);
         } else {
-            let code = usize::from(TABLES.length_code[lc]);
-            (buf, valid) = put_code(
-                (buf, valid),
-                lcodes[(code + LITERALS + 1) & SLOT_MASK],
-                (lc - usize::from(TABLES.base_length[code])) as u32,
-                u32::from(EXTRA_LBITS[code]),
+            let info = LENGTH_INFO[lc];
+            bits.put_code(
+                lcodes[((info & 0xff) as usize + LITERALS + 1) & SLOT_MASK],
+                info >> 16,
+                (info >> 8) & 0xff,
             );
             let dist = dist - 1;
-            let code = d_code(dist);
-            (buf, valid) = put_code(
-                (buf, valid),
+            let code = d_code(dist) & 31;
+            bits.put_code(
                 dcodes[code],
-                (dist - usize::from(TABLES.base_dist[code])) as u32,
-                u32::from(EXTRA_DBITS[code]),
+                (dist - usize::from(DIST_BASE[code])) as u32,
+                u32::from(DIST_EXTRA_BITS[code]),
             );
         }
-        // Bits::flush, on the slice.
-        out[pos..pos + 8].copy_from_slice(&buf.to_le_bytes());
-        let bytes = valid >> 3;
-        pos += bytes as usize;
-        buf >>= bytes * 8;
-        valid &= 7;
+        bits.flush();
     }
-    (bits.pos, bits.buf, bits.valid) = (pos, buf, valid);
     bits.put_code(lcodes[END_BLOCK], 0, 0);
     bits.flush();
+    bits
 }
 
 fn adler32(data: &[u8]) -> u32 {

@@ -575,65 +575,85 @@ impl Builder {
     }
 }
 
+/// The bit-length symbols describing both trees (`symbol | extra bits << 8`): at most one per
+/// literal/length and distance code.
+struct BlSyms {
+    syms: [u16; BL_SYMS_SIZE],
+    len: usize,
+}
+
+/// Slots of [`BlSyms`]: a power of two above `L_CODES + D_CODES`.
+const BL_SYMS_SIZE: usize = 512;
+
+impl BlSyms {
+    #[inline(always)]
+    fn put(&mut self, bl_freq: &mut [u16; SLOTS], sym: usize, extra: usize) {
+        bl_freq[sym & SLOT_MASK] += 1;
+        self.syms[self.len & (BL_SYMS_SIZE - 1)] = (sym | extra << 8) as u16;
+        self.len += 1;
+    }
+}
+
 /// Walks a tree's code lengths as zlib's `scan_tree` does, counting the bit-length symbols in
-/// `bl` and recording them in `out` (`symbol | extra bits << 8`) for `send_tree` to replay.
+/// `bl_freq` and recording them in `out` for `send_tree` to replay.
 ///
 /// zlib steps element by element over `0..=max_code`; this steps run by run (a run = equal
 /// lengths), found from the leaves alone (the gaps between them are the runs of zeros), and
-/// splits each run into the same pieces: zeros in pieces of up to 138; a non-zero length in a
-/// first piece of up to 7 (after a different length) then pieces of up to 6.
-fn scan_tree(tree: &Tree, bl: &mut Tree, out: &mut Vec<u16>) {
-    let mut prevlen: u16 = u16::MAX;
-    let mut put = |sym: usize, extra: u32| {
-        bl.freq[sym & SLOT_MASK] += 1;
-        out.push(sym as u16 | ((extra as u16) << 8));
-    };
-    let mut emit_run = |cur: u16, run: u32| {
-        let mut first = true;
-        let mut left = run;
-        while left > 0 {
-            let max_count = if cur == 0 {
-                138
-            } else if first {
-                7
-            } else {
-                6
-            };
-            let min_count = if cur == 0 || !first { 3 } else { 4 };
-            let count = left.min(max_count);
-            left -= count;
-            if count < min_count {
-                for _ in 0..count {
-                    put(usize::from(cur), 0);
+/// splits each run into the same pieces: zeros in pieces of up to 138 (`REPZ_3_10` from 3,
+/// `REPZ_11_138` from 11); a non-zero length in a first piece of up to 7 (sent once, then
+/// `REP_3_6` for the rest if there are at least 3 more; as zlib's `prevlen` always differs
+/// there), then pieces of up to 6 (`REP_3_6` from 3).
+fn scan_tree(tree: &Tree, bl_freq: &mut [u16; SLOTS], out: &mut BlSyms) {
+    let emit_zeros = |out: &mut BlSyms, bl_freq: &mut [u16; SLOTS], mut run: usize| {
+        while run > 0 {
+            let count = run.min(138);
+            run -= count;
+            match count {
+                1 | 2 => {
+                    for _ in 0..count {
+                        out.put(bl_freq, 0, 0);
+                    }
                 }
-            } else if cur != 0 {
-                let mut count = count;
-                if cur != prevlen {
-                    put(usize::from(cur), 0);
-                    count -= 1;
-                }
-                put(REP_3_6, count - 3);
-            } else if count <= 10 {
-                put(REPZ_3_10, count - 3);
-            } else {
-                put(REPZ_11_138, count - 11);
+                3..=10 => out.put(bl_freq, REPZ_3_10, count - 3),
+                _ => out.put(bl_freq, REPZ_11_138, count - 11),
             }
-            prevlen = cur;
-            first = false;
+        }
+    };
+    let emit_lengths = |out: &mut BlSyms, bl_freq: &mut [u16; SLOTS], len: usize, run: usize| {
+        let first = run.min(7);
+        if first < 4 {
+            for _ in 0..first {
+                out.put(bl_freq, len, 0);
+            }
+            return;
+        }
+        out.put(bl_freq, len, 0);
+        out.put(bl_freq, REP_3_6, first - 4);
+        let mut run = run - first;
+        while run > 0 {
+            let count = run.min(6);
+            run -= count;
+            if count < 3 {
+                for _ in 0..count {
+                    out.put(bl_freq, len, 0);
+                }
+            } else {
+                out.put(bl_freq, REP_3_6, count - 3);
+            }
         }
     };
     // The next symbol to describe, and the run of equal non-zero lengths in progress.
     let mut next = 0usize;
-    let (mut run_len, mut run) = (0u16, 0u32);
+    let (mut run_len, mut run) = (0usize, 0usize);
     for &leaf in &tree.leaves[..tree.leaves_len] {
         let leaf = usize::from(leaf) & SLOT_MASK;
-        let len = tree.len[leaf];
+        let len = usize::from(tree.len[leaf]);
         if leaf > next || len != run_len {
             if run > 0 {
-                emit_run(run_len, run);
+                emit_lengths(out, bl_freq, run_len, run);
             }
             if leaf > next {
-                emit_run(0, (leaf - next) as u32);
+                emit_zeros(out, bl_freq, leaf - next);
             }
             run_len = len;
             run = 0;
@@ -642,7 +662,7 @@ fn scan_tree(tree: &Tree, bl: &mut Tree, out: &mut Vec<u16>) {
         next = leaf + 1;
     }
     if run > 0 {
-        emit_run(run_len, run);
+        emit_lengths(out, bl_freq, run_len, run);
     }
 }
 
@@ -724,7 +744,7 @@ struct Scratch {
     syms: Box<[u32; PREV_SIZE]>,
     syms_len: usize,
     /// The bit-length symbols that describe both trees (see [`scan_tree`]).
-    bl_syms: Vec<u16>,
+    bl_syms: BlSyms,
     ltree: Tree,
     dtree: Tree,
     bltree: Tree,
@@ -741,7 +761,10 @@ impl Scratch {
             prev: Box::new([0; PREV_SIZE]),
             syms: Box::new([0; PREV_SIZE]),
             syms_len: 0,
-            bl_syms: Vec::with_capacity(L_CODES + D_CODES),
+            bl_syms: BlSyms {
+                syms: [0; BL_SYMS_SIZE],
+                len: 0,
+            },
             ltree: Tree::new(),
             dtree: Tree::new(),
             bltree: Tree::new(),
@@ -1047,9 +1070,9 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
     b.build_tree(&mut s.ltree, &L_KIND);
     b.build_tree(&mut s.dtree, &D_KIND);
     let (lmax, dmax) = (s.ltree.max_code, s.dtree.max_code);
-    s.bl_syms.clear();
-    scan_tree(&s.ltree, &mut s.bltree, &mut s.bl_syms);
-    scan_tree(&s.dtree, &mut s.bltree, &mut s.bl_syms);
+    s.bl_syms.len = 0;
+    scan_tree(&s.ltree, &mut s.bltree.freq, &mut s.bl_syms);
+    scan_tree(&s.dtree, &mut s.bltree.freq, &mut s.bl_syms);
     b.build_tree(&mut s.bltree, &BL_KIND);
     let bltree = &s.bltree;
     let mut max_blindex = BL_CODES - 1;
@@ -1077,7 +1100,8 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
     // description (3 + 14 + 19 * 3 bits, and at most 7 + 7 per bit-length symbol), every
     // symbol at 48 bits, the end of block, and the last 8-byte store.
     let start = out.len();
-    let room = 16 + 2 * s.bl_syms.len() + 6 * syms.len() + 16;
+    let bl_syms = &s.bl_syms.syms[..s.bl_syms.len];
+    let room = 16 + 2 * bl_syms.len() + 6 * syms.len() + 16;
     out.resize(start + room, 0);
     let mut bits = Bits {
         out: &mut out[start..],
@@ -1098,7 +1122,7 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
             bits.send(u32::from(bltree.len[usize::from(rank)]), 3);
         }
         // zlib's send_tree for both trees: replay what scan_tree recorded.
-        for &sym in &s.bl_syms {
+        for &sym in bl_syms {
             let (symbol, extra) = (usize::from(sym & 0xff), u32::from(sym >> 8));
             bits.put_code(
                 bltree.code[symbol & SLOT_MASK],

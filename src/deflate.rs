@@ -1096,12 +1096,12 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
         return;
     }
     let syms = &s.syms[..s.syms_len];
-    // Room for the longest the block can be, whatever the codes: the header and tree
-    // description (3 + 14 + 19 * 3 bits, and at most 7 + 7 per bit-length symbol), every
-    // symbol at 48 bits, the end of block, and the last 8-byte store.
-    let start = out.len();
+    // Room for the block, whose length in bits zlib has just computed exactly (`opt_len`
+    // for a dynamic block, `static_len` for a static one, with their 3 header bits), and for
+    // the last 8-byte store.
     let bl_syms = &s.bl_syms.syms[..s.bl_syms.len];
-    let room = 16 + 2 * bl_syms.len() + 6 * syms.len() + 16;
+    let start = out.len();
+    let room = opt_lenb as usize + 16;
     out.resize(start + room, 0);
     let mut bits = Bits {
         out: &mut out[start..],

@@ -739,7 +739,7 @@ struct Scratch {
     base: u32,
     /// Each position's hash (see [`link_chains`]).
     hashes: Box<[u16; PREV_SIZE]>,
-    prev: Box<[u16; PREV_SIZE]>,
+    prev: Box<[u32; PREV_SIZE]>,
     /// Symbols: `distance << 8 | length - 3` for matches, the byte for literals (distance 0).
     syms: Box<[u32; PREV_SIZE]>,
     syms_len: usize,
@@ -820,19 +820,22 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Links every position into its hash chain, as zlib's `INSERT_STRING` does one position at a
-/// time: `prev[p]` = the previous position with the same hash (0 = none).
+/// time: `prev[p]` = the previous position with the same hash, as `base + position`; `base`
+/// or less = none (see below).
 ///
 /// `deflate_slow` inserts every position that has 3 bytes ahead (0 ..= n - 3), each once, in
 /// increasing order, and only ever looks at chains from the position being inserted backwards;
 /// so all links can be made first, in one tight loop whose table accesses overlap, instead of
 /// interleaved with the match search that waits on each of them.
 ///
-/// `head` holds `base + position`, `base` growing by [`PREV_SIZE`] per call: heads left by
-/// earlier calls are below `base` and read as 0 (empty), so the table needs no clearing.
+/// `head` and `prev` hold `base + position`, `base` growing by [`PREV_SIZE`] per call: heads
+/// left by earlier calls are below `base`, so they read as "none" and the table needs no
+/// clearing; and as `base` is a multiple of `PREV_SIZE`, masking a link gives the position.
+/// Position 0 is `base` itself: "none" too, as in zlib (where `NIL` is 0).
 fn link_chains(
     data: &[u8],
     head: &mut [u32; HASH_SIZE],
-    prev: &mut [u16; PREV_SIZE],
+    prev: &mut [u32; PREV_SIZE],
     hashes: &mut [u16; PREV_SIZE],
     base: u32,
 ) {
@@ -853,7 +856,7 @@ fn link_chains(
     }
     for ((link, &hash), value) in prev[..n].iter_mut().zip(&*hashes).zip(base..) {
         let slot = &mut head[usize::from(hash) & (HASH_SIZE - 1)];
-        *link = slot.saturating_sub(base) as u16;
+        *link = *slot;
         *slot = value;
     }
 }
@@ -899,7 +902,7 @@ fn lz77(s: &mut Scratch, n: usize) {
         s.base,
     );
     // zlib inserts (and so looks up) only positions with 3 bytes ahead; the others read as
-    // empty chains.
+    // empty chains (0 is below any base).
     for link in s
         .prev
         .iter_mut()
@@ -909,6 +912,7 @@ fn lz77(s: &mut Scratch, n: usize) {
         *link = 0;
     }
     let prev = &*s.prev;
+    let base = s.base;
     let mut tally = Tally {
         syms: &mut s.syms,
         count: 0,
@@ -918,10 +922,10 @@ fn lz77(s: &mut Scratch, n: usize) {
     let mut p = 0usize;
     'no_pending: while p < n {
         // The match at p, which the next position may beat.
-        let head = usize::from(prev[p & (PREV_SIZE - 1)]);
+        let head = prev[p & (PREV_SIZE - 1)];
         let (mut len, mut start) = (MIN_MATCH - 1, 0);
-        if head != 0 {
-            (len, start) = longest_match(window, prev, p, head, MIN_MATCH - 1, n - p);
+        if head > base {
+            (len, start) = longest_match(window, prev, base, p, head, MIN_MATCH - 1, n - p);
             if len == MIN_MATCH && p - start > TOO_FAR {
                 len = MIN_MATCH - 1;
             }
@@ -933,12 +937,12 @@ fn lz77(s: &mut Scratch, n: usize) {
                 tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                 break 'no_pending;
             }
-            let head = usize::from(prev[p & (PREV_SIZE - 1)]);
+            let head = prev[p & (PREV_SIZE - 1)];
             if len < MIN_MATCH {
                 // No match pending: p - 1 is a literal whatever is found at p.
                 tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
-                if head != 0 {
-                    (len, start) = longest_match(window, prev, p, head, len, n - p);
+                if head > base {
+                    (len, start) = longest_match(window, prev, base, p, head, len, n - p);
                     if len == MIN_MATCH && p - start > TOO_FAR {
                         len = MIN_MATCH - 1;
                     }
@@ -949,8 +953,8 @@ fn lz77(s: &mut Scratch, n: usize) {
             // A match pending: it stands unless the one at p is longer. (A search that finds
             // nothing longer returns `len` itself, or less near the end; zlib's TOO_FAR test
             // can only lower a length of 3, which cannot beat a pending match.)
-            if len < MAX_LAZY && head != 0 {
-                let (next_len, next_start) = longest_match(window, prev, p, head, len, n - p);
+            if len < MAX_LAZY && head > base {
+                let (next_len, next_start) = longest_match(window, prev, base, p, head, len, n - p);
                 if next_len > len {
                     tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                     (len, start) = (next_len, next_start);
@@ -966,7 +970,8 @@ fn lz77(s: &mut Scratch, n: usize) {
     s.syms_len = tally.count;
 }
 
-/// zlib's `longest_match`: the first longest match along the hash chain from `cur_match`, longer
+/// zlib's `longest_match`: the first longest match along the hash chain from `cur_match` (a link,
+/// see [`link_chains`]), longer
 /// than `prev_length`, read past the input into the zero padding exactly as zlib reads into its
 /// zeroed window, capped at `lookahead`. Returns the length (`prev_length` if none is longer,
 /// or `lookahead` if that is less) and the match's start (meaningful only for a longer match).
@@ -978,9 +983,10 @@ fn lz77(s: &mut Scratch, n: usize) {
 #[inline]
 fn longest_match(
     window: &[u8; WINDOW_SIZE],
-    prev: &[u16; PREV_SIZE],
+    prev: &[u32; PREV_SIZE],
+    base: u32,
     strstart: usize,
-    mut cur_match: usize,
+    mut cur_match: u32,
     prev_length: usize,
     lookahead: usize,
 ) -> (usize, usize) {
@@ -995,11 +1001,12 @@ fn longest_match(
     let scan = string_at(window, strstart);
     let (mut probe_at, mut probe_mask, mut probe) = probe_for(scan, best_len);
     loop {
-        let candidate = string_at(window, cur_match);
+        let at = cur_match as usize & (PREV_SIZE - 1);
+        let candidate = string_at(window, at);
         if word_at(candidate, probe_at) & probe_mask == probe {
             let len = common_prefix(scan, candidate).min(MAX_MATCH);
             if len > best_len {
-                match_start = cur_match;
+                match_start = at;
                 best_len = len;
                 if len >= nice_match {
                     break;
@@ -1007,9 +1014,9 @@ fn longest_match(
                 (probe_at, probe_mask, probe) = probe_for(scan, best_len);
             }
         }
-        cur_match = usize::from(prev[cur_match & (PREV_SIZE - 1)]);
+        cur_match = prev[at];
         chain_length -= 1;
-        if cur_match == 0 || chain_length == 0 {
+        if cur_match <= base || chain_length == 0 {
             break;
         }
     }

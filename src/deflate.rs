@@ -39,6 +39,9 @@ const PADDING: usize = MAX_MATCH + 16;
 const MATCH_READ: usize = MAX_MATCH + 8;
 /// See [`Scratch::window`].
 const WINDOW_SIZE: usize = PREV_SIZE + PADDING;
+/// See [`Scratch::block`]: a power of two above any block written (a compressed block is only
+/// written when shorter than the stored one), and 8 bytes for the last 8-byte store.
+const BLOCK_SIZE: usize = 2 * PREV_SIZE + 8;
 
 const LENGTH_CODES: usize = 29;
 const LITERALS: usize = 256;
@@ -666,15 +669,14 @@ fn scan_tree(tree: &Tree, bl_freq: &mut [u16; SLOTS], out: &mut BlSyms) {
     }
 }
 
-/// LSB-first bit writer over a slice with room for the whole block (see [`flush_block`]); the
-/// bytes depend only on the bit sequence, so a wider buffer than zlib's 16 bits writes the same
-/// stream.
+/// LSB-first bit writer into [`Scratch::block`]; the bytes depend only on the bit sequence, so a
+/// wider buffer than zlib's 16 bits writes the same stream.
 ///
 /// Bits gather in `buf` ([`put`](Self::put), at most 56 between flushes) and [`flush`]
 /// (Self::flush) stores all 8 bytes of it at once, then keeps only the partial byte: no test of
 /// how many bits are pending. Taken and returned by value, so that its fields live in registers.
 struct Bits<'a> {
-    out: &'a mut [u8],
+    out: &'a mut [u8; BLOCK_SIZE],
     pos: usize,
     buf: u64,
     valid: u32,
@@ -692,7 +694,10 @@ impl<'a> Bits<'a> {
     /// Writes out the whole bytes gathered; at most 7 bits stay pending.
     #[inline(always)]
     fn flush(&mut self) {
-        self.out[self.pos..self.pos + 8].copy_from_slice(&self.buf.to_le_bytes());
+        // (A block is shorter than the stored one, which is at most MAX_INPUT + 5 bytes: the
+        // mask never bites, and makes the bounds evident.)
+        let at = self.pos & (BLOCK_SIZE - 8 - 1);
+        self.out[at..at + 8].copy_from_slice(&self.buf.to_le_bytes());
         let bytes = self.valid >> 3;
         self.pos += bytes as usize;
         self.buf >>= bytes * 8;
@@ -745,6 +750,8 @@ struct Scratch {
     syms_len: usize,
     /// The bit-length symbols that describe both trees (see [`scan_tree`]).
     bl_syms: BlSyms,
+    /// The compressed block as it is written (see [`Bits`]).
+    block: Box<[u8; BLOCK_SIZE]>,
     ltree: Tree,
     dtree: Tree,
     bltree: Tree,
@@ -761,6 +768,7 @@ impl Scratch {
             prev: Box::new([0; PREV_SIZE]),
             syms: Box::new([0; PREV_SIZE]),
             syms_len: 0,
+            block: Box::new([0; BLOCK_SIZE]),
             bl_syms: BlSyms {
                 syms: [0; BL_SYMS_SIZE],
                 len: 0,
@@ -1103,15 +1111,9 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
         return;
     }
     let syms = &s.syms[..s.syms_len];
-    // Room for the block, whose length in bits zlib has just computed exactly (`opt_len`
-    // for a dynamic block, `static_len` for a static one, with their 3 header bits), and for
-    // the last 8-byte store.
     let bl_syms = &s.bl_syms.syms[..s.bl_syms.len];
-    let start = out.len();
-    let room = opt_lenb as usize + 16;
-    out.resize(start + room, 0);
     let mut bits = Bits {
-        out: &mut out[start..],
+        out: &mut s.block,
         pos: 0,
         buf: 0,
         valid: 0,
@@ -1141,7 +1143,7 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
         bits = compress_block(bits, syms, &s.ltree.code, &s.dtree.code);
     }
     let written = bits.finish();
-    out.truncate(start + written);
+    out.extend_from_slice(&s.block[..written]);
 }
 
 /// A match length's code and extra bits, by length - 3: the length symbol's offset from 257,

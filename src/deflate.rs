@@ -344,28 +344,29 @@ struct Builder {
 /// `key(a) <= key(b)` is `a <= b | KEY_LOW` and `a & !KEY_LOW <= b`, one operation fewer than
 /// shifting both.
 #[inline(always)]
-fn sift_down(heap: &mut [u64; SLOTS], mut k: usize, v: u64) {
+fn sift_down(heap: &mut [u64; SLOTS], k: usize, v: u64) {
     const KEY_LOW: u64 = 0xffff;
     let v_floor = v & !KEY_LOW;
-    let mut j = k << 1;
+    // Indexes stay masked (`j` even and below SLOTS, `k = j | 1` at most), so that neither
+    // loads nor stores need a bounds test.
+    let mut k = k & SLOT_MASK;
     loop {
-        let left = heap[j & SLOT_MASK];
-        let right = heap[(j + 1) & SLOT_MASK];
+        let j = (k << 1) & (SLOT_MASK - 1);
+        let left = heap[j];
+        let right = heap[j | 1];
         // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
         // without a branch: which child is smaller is data-dependent, so a branch here
         // mispredicts about half the time.
         let go_right = right <= (left | KEY_LOW);
-        j += usize::from(go_right);
         let child = if go_right { right } else { left };
         // zlib's `smaller(v, child)`: ties keep `v` above.
         if v_floor <= child {
             break;
         }
-        heap[k & SLOT_MASK] = child;
-        k = j;
-        j <<= 1;
+        heap[k] = child;
+        k = j | usize::from(go_right);
     }
-    heap[k & SLOT_MASK] = v;
+    heap[k] = v;
 }
 
 impl Builder {

@@ -1054,11 +1054,17 @@ fn word_at(bytes: &[u8; MATCH_READ], at: usize) -> u64 {
 /// when there are fewer). Returns the offset, the mask and the expected word.
 #[inline(always)]
 fn probe_for(scan: &[u8; MATCH_READ], best_len: usize) -> (usize, u64, u64) {
-    let (at, mask) = if best_len >= 7 {
-        (best_len - 7, u64::MAX)
-    } else {
-        (0, u64::MAX >> (8 * (7 - best_len)))
+    const MASKS: [u64; 8] = {
+        let mut t = [0u64; 8];
+        let mut i = 0;
+        while i < 8 {
+            t[i] = u64::MAX >> (8 * (7 - i));
+            i += 1;
+        }
+        t
     };
+    let at = best_len.saturating_sub(7);
+    let mask = MASKS[best_len.min(7)];
     (at, mask, word_at(scan, at) & mask)
 }
 

@@ -948,13 +948,22 @@ fn lz77(s: &mut Scratch, n: usize) {
             }
             let head = prev[p & (PREV_SIZE - 1)];
             if len < MIN_MATCH {
-                // No match pending: p - 1 is a literal whatever is found at p.
-                tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
-                if head > base {
-                    (len, start) = longest_match(window, prev, base, p, head, len, n - p);
-                    if len == MIN_MATCH && p - start > TOO_FAR {
-                        len = MIN_MATCH - 1;
+                // No match pending: p - 1 is a literal whatever is found at p; and so are the
+                // next bytes up to a position whose chain is not empty.
+                let mut head = head;
+                while head <= base {
+                    tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                    p += 1;
+                    if p >= n {
+                        tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                        break 'no_pending;
                     }
+                    head = prev[p & (PREV_SIZE - 1)];
+                }
+                tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                (len, start) = longest_match(window, prev, base, p, head, len, n - p);
+                if len == MIN_MATCH && p - start > TOO_FAR {
+                    len = MIN_MATCH - 1;
                 }
                 p += 1;
                 continue;

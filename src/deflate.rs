@@ -1140,20 +1140,28 @@ fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
     } else {
         bits.send((2 << 1) + 1, 3);
         let (lcodes, dcodes, blcodes) = (lmax + 1, dmax + 1, max_blindex + 1);
-        bits.send(lcodes as u32 - 257, 5);
-        bits.send(dcodes as u32 - 1, 5);
-        bits.send(blcodes as u32 - 4, 4);
-        for &rank in BL_ORDER.iter().take(blcodes) {
-            bits.send(u32::from(bltree.len[usize::from(rank)]), 3);
+        bits.put(lcodes as u64 - 257, 5);
+        bits.put(dcodes as u64 - 1, 5);
+        bits.put(blcodes as u64 - 4, 4);
+        bits.flush();
+        // (3 bits each: up to 16 share a flush.)
+        for group in BL_ORDER[..blcodes].chunks(16) {
+            for &rank in group {
+                bits.put(u64::from(bltree.len[usize::from(rank)]), 3);
+            }
+            bits.flush();
         }
         // zlib's send_tree for both trees: replay what scan_tree recorded.
-        for &sym in bl_syms {
-            let (symbol, extra) = (usize::from(sym & 0xff), u32::from(sym >> 8));
-            bits.put_code(
-                bltree.code[symbol & SLOT_MASK],
-                extra,
-                u32::from(BL_EXTRA[symbol & SLOT_MASK]),
-            );
+        // (At most 7 + 7 bits each: three share a flush.)
+        for group in bl_syms.chunks(3) {
+            for &sym in group {
+                let (symbol, extra) = (usize::from(sym & 0xff), u32::from(sym >> 8));
+                bits.put_code(
+                    bltree.code[symbol & SLOT_MASK],
+                    extra,
+                    u32::from(BL_EXTRA[symbol & SLOT_MASK]),
+                );
+            }
             bits.flush();
         }
         bits = compress_block(bits, syms, &s.ltree.code, &s.dtree.code);
@@ -1204,7 +1212,8 @@ fn compress_block<'a>(
     lcodes: &[u32; SLOTS],
     dcodes: &[u32; SLOTS],
 ) -> Bits<'a> {
-    for &sym in syms {
+    // One symbol, whatever its kind (at most 48 bits).
+    let put_symbol = |bits: &mut Bits<'a>, sym: u32| {
         let dist = (sym >> 8) as usize;
         let lc = (sym & 0xff) as usize;
         if dist == 0 {
@@ -1225,6 +1234,26 @@ fn compress_block<'a>(
                 u32::from(DIST_EXTRA_BITS[code]),
             );
         }
+    };
+    // Three literals (at most 45 bits) share a flush.
+    let mut triples = syms.chunks_exact(3);
+    for triple in &mut triples {
+        let (a, b, c) = (triple[0], triple[1], triple[2]);
+        if (a | b | c) >> 8 == 0 {
+            for sym in [a, b, c] {
+                let code = lcodes[(sym & 0xff) as usize];
+                bits.put(u64::from(code & 0xffff), code >> 16);
+            }
+            bits.flush();
+        } else {
+            for sym in [a, b, c] {
+                put_symbol(&mut bits, sym);
+                bits.flush();
+            }
+        }
+    }
+    for &sym in triples.remainder() {
+        put_symbol(&mut bits, sym);
         bits.flush();
     }
     bits.put_code(lcodes[END_BLOCK], 0, 0);

@@ -347,13 +347,18 @@ struct Builder {
 fn sift_down(heap: &mut [u64; SLOTS], k: usize, v: u64) {
     const KEY_LOW: u64 = 0xffff;
     let v_floor = v & !KEY_LOW;
-    // Indexes stay masked (`j` even and below SLOTS, `k = j | 1` at most), so that neither
-    // loads nor stores need a bounds test.
+    // Indexes stay masked, so that no access needs a bounds test (see below for the reads
+    // that the mask may wrap).
     let mut k = k & SLOT_MASK;
+    let j = (k << 1) & (SLOT_MASK - 1);
+    let (mut left, mut right) = (heap[j], heap[j | 1]);
     loop {
-        let j = (k << 1) & (SLOT_MASK - 1);
-        let left = heap[j];
-        let right = heap[j | 1];
+        // The grandchildren, read before knowing which child is smaller: the walk then waits
+        // on comparisons only, not on loads. They are contiguous (children of `2k` and
+        // `2k + 1`). Only a real child's children are used, and a real child is at most
+        // `heap_len` (below 512), so the wrapped reads of a deep `k` never count.
+        let g = (k << 2) & (SLOT_MASK & !3);
+        let grand = [heap[g], heap[g | 1], heap[g | 2], heap[g | 3]];
         // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
         // without a branch: which child is smaller is data-dependent, so a branch here
         // mispredicts about half the time.
@@ -364,7 +369,12 @@ fn sift_down(heap: &mut [u64; SLOTS], k: usize, v: u64) {
             break;
         }
         heap[k] = child;
-        k = j | usize::from(go_right);
+        k = ((k << 1) & (SLOT_MASK - 1)) | usize::from(go_right);
+        (left, right) = if go_right {
+            (grand[2], grand[3])
+        } else {
+            (grand[0], grand[1])
+        };
     }
     heap[k] = v;
 }

@@ -35,13 +35,19 @@ const MAX_CHAIN: usize = 128;
 /// Zero bytes after the input: `longest_match` reads up to `MAX_MATCH` past a position, and
 /// zlib zeroes that much of a fresh window (`WIN_INIT`). A few more keep 8-byte reads in bounds.
 const PADDING: usize = MAX_MATCH + 16;
+/// Bytes read from a position when matching: up to `MAX_MATCH`, 8 at a time.
+const MATCH_READ: usize = MAX_MATCH + 8;
+/// See [`Scratch::window`].
+const WINDOW_SIZE: usize = PREV_SIZE + PADDING;
+/// See [`Scratch::block`]: a power of two above any block written (a compressed block is only
+/// written when shorter than the stored one), and 8 bytes for the last 8-byte store.
+const BLOCK_SIZE: usize = 2 * PREV_SIZE + 8;
 
 const LENGTH_CODES: usize = 29;
 const LITERALS: usize = 256;
 const L_CODES: usize = LITERALS + 1 + LENGTH_CODES;
 const D_CODES: usize = 30;
 const BL_CODES: usize = 19;
-const HEAP_SIZE: usize = 2 * L_CODES + 1;
 const MAX_BITS: usize = 15;
 const MAX_BL_BITS: usize = 7;
 const END_BLOCK: usize = 256;
@@ -175,6 +181,17 @@ const fn make_tables() -> Tables {
 
 static TABLES: Tables = TABLES_CONST;
 
+/// Each byte with its bits in reverse order.
+static REVERSED_BYTES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).reverse_bits();
+        i += 1;
+    }
+    t
+};
+
 fn d_code(dist: usize) -> usize {
     // `dist` is the distance minus one, below 32768.
     let i = if dist < 256 { dist } else { 256 + (dist >> 7) };
@@ -191,21 +208,25 @@ struct Tree {
     /// Symbol frequencies. zlib also keeps internal nodes' frequencies here; this port keeps
     /// them in the heap entries, so internal nodes' slots stay 0 (`gen_bitlen` relies on it).
     freq: [u16; SLOTS],
-    dad: [u16; SLOTS],
     len: [u16; SLOTS],
     /// Each symbol's code as [`Bits::send`] takes it: `length << 16 | bit-reversed code`.
     code: [u32; SLOTS],
     max_code: usize,
+    /// The symbols in the tree (those that occur, and any forced ones), in increasing order:
+    /// every later pass visits these alone.
+    leaves: [u16; SLOTS],
+    leaves_len: usize,
 }
 
 impl Tree {
     fn new() -> Self {
         Tree {
             freq: [0; SLOTS],
-            dad: [0; SLOTS],
             len: [0; SLOTS],
             code: [0; SLOTS],
             max_code: 0,
+            leaves: [0; SLOTS],
+            leaves_len: 0,
         }
     }
 }
@@ -288,15 +309,10 @@ const BL_KIND: TreeKind = TreeKind {
 };
 
 /// A heap entry: zlib's `smaller` key, `frequency << 16 | depth`, above the node number.
-/// Entries compare by key alone ([`key`]), as zlib's `smaller` does, so ties fall exactly as in
+/// Entries compare by key alone (the bits above 16, see [`sift_down`]), as zlib's `smaller` does, so ties fall exactly as in
 /// zlib; carrying the key in the entry spares zlib's `tree[n].Freq`/`depth[n]` lookups.
 const fn heap_entry(freq: u64, depth: u64, node: usize) -> u64 {
     (freq << 32) | (depth << 16) | node as u64
-}
-
-#[inline]
-fn key(entry: u64) -> u64 {
-    entry >> 16
 }
 
 #[inline]
@@ -304,106 +320,133 @@ fn node_of(entry: u64) -> usize {
     (entry & 0xffff) as usize & SLOT_MASK
 }
 
-/// Kept just past the heap's last entry: above every real key, so `pqdownheap` never takes it
-/// for the smaller child, and needs no `j < heap_len` test.
+/// Fills the slots past the heap's last entry: above every real key, so `pqdownheap` never
+/// takes it for the smaller child, nor moves `v` below it.
 const SENTINEL: u64 = u64::MAX;
 
 /// The tree-building state zlib keeps in `deflate_state`.
 struct Builder {
     /// The heap, from index 1 (zlib's `heap[1..=heap_len]`).
     heap: [u64; SLOTS],
-    heap_len: usize,
-    /// Nodes in order of removal from the heap, filled downwards from `HEAP_SIZE` (zlib keeps
-    /// them at the top of its `heap` array).
-    order: [u16; SLOTS],
-    heap_max: usize,
-    /// The tree's symbols that occur, in increasing order.
-    leaves: [u16; SLOTS],
-    leaves_len: usize,
+    /// The two children of each internal node (`kids[i]` for node `elems + i`, `first | second
+    /// << 16`), in order of creation: zlib's removal order (`heap[heap_max..]`) is `first, second`
+    /// of each in turn, and parents come after their children.
+    kids: [u32; SLOTS],
+    internal: usize,
     bl_count: [u16; MAX_BITS + 1],
     opt_len: i64,
     static_len: i64,
+}
+
+/// zlib's `pqdownheap` for `v` put at `k`. Every slot past the heap, up to the children of its
+/// last entry, holds [`SENTINEL`]: the smaller child of a leaf is a sentinel, never smaller
+/// than `v`, so the walk ends without testing the heap's length. Keys compare through the entries themselves:
+/// `key(a) <= key(b)` is `a <= b | KEY_LOW` and `a & !KEY_LOW <= b`, one operation fewer than
+/// shifting both.
+#[inline(always)]
+fn sift_down(heap: &mut [u64; SLOTS], k: usize, v: u64) {
+    const KEY_LOW: u64 = 0xffff;
+    let v_floor = v & !KEY_LOW;
+    // Indexes stay masked, so that no access needs a bounds test (see below for the reads
+    // that the mask may wrap).
+    let mut k = k & SLOT_MASK;
+    let j = (k << 1) & (SLOT_MASK - 1);
+    let (mut left, mut right) = (heap[j], heap[j | 1]);
+    loop {
+        // The grandchildren, read before knowing which child is smaller: the walk then waits
+        // on comparisons only, not on loads. They are contiguous (children of `2k` and
+        // `2k + 1`). Only a real child's children are used, and a real child is at most
+        // `heap_len` (below 512), so the wrapped reads of a deep `k` never count.
+        let g = (k << 2) & (SLOT_MASK & !3);
+        let grand = [heap[g], heap[g | 1], heap[g | 2], heap[g | 3]];
+        // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
+        // without a branch: which child is smaller is data-dependent, so a branch here
+        // mispredicts about half the time.
+        let go_right = right <= (left | KEY_LOW);
+        let child = if go_right { right } else { left };
+        // zlib's `smaller(v, child)`: ties keep `v` above.
+        if v_floor <= child {
+            break;
+        }
+        heap[k] = child;
+        k = ((k << 1) & (SLOT_MASK - 1)) | usize::from(go_right);
+        (left, right) = if go_right {
+            (grand[2], grand[3])
+        } else {
+            (grand[0], grand[1])
+        };
+    }
+    heap[k] = v;
 }
 
 impl Builder {
     fn new() -> Self {
         Builder {
             heap: [0; SLOTS],
-            heap_len: 0,
-            order: [0; SLOTS],
-            heap_max: 0,
-            leaves: [0; SLOTS],
-            leaves_len: 0,
+            kids: [0; SLOTS],
+            internal: 0,
             bl_count: [0; MAX_BITS + 1],
             opt_len: 0,
             static_len: 0,
         }
     }
 
-    /// zlib's `pqdownheap`.
-    #[inline]
-    fn pqdownheap(&mut self, mut k: usize) {
-        let heap = &mut self.heap;
-        let v = heap[k & SLOT_MASK];
-        let v_key = key(v);
-        let mut j = k << 1;
-        while j <= self.heap_len {
-            let left = heap[j & SLOT_MASK];
-            let right = heap[(j + 1) & SLOT_MASK];
-            // zlib's `smaller(right, left)`: ties go right. (The sentinel never wins.) Chosen
-            // without a branch: which child is smaller is data-dependent, so a branch here
-            // mispredicts about half the time.
-            let go_right = key(right) <= key(left);
-            j += usize::from(go_right);
-            let child = if go_right { right } else { left };
-            if v_key <= key(child) {
-                break;
-            }
-            heap[k & SLOT_MASK] = child;
-            k = j;
-            j <<= 1;
-        }
-        heap[k & SLOT_MASK] = v;
-    }
-
+    /// zlib's `gen_bitlen`. Lengths first, for every node from the root down (zlib walks the
+    /// nodes in reverse removal order with a parent link; the same lengths); then counts and
+    /// costs over the leaves alone, from the final lengths (zlib adds them up node by node and
+    /// corrects them in the overflow repair: same sums).
     fn gen_bitlen(&mut self, tree: &mut Tree, kind: &TreeKind) {
-        // Leaves are counted in `bl_count[1..]`, internal nodes in `bl_count[0]` (then zeroed):
-        // no test per node. Internal nodes also have frequency 0, so they add nothing to the
-        // lengths (zlib skips them with `if (n > max_code) continue`).
-        let mut bl_count = [0u16; MAX_BITS + 1];
+        let max_length = kind.max_length;
         let mut overflow = 0i32;
+        let elems = kind.elems;
+        tree.len[(elems + self.internal - 1) & SLOT_MASK] = 0;
+        for (parent, &kids) in (elems..elems + self.internal)
+            .zip(&self.kids[..self.internal])
+            .rev()
+        {
+            let bits = tree.len[parent & SLOT_MASK] + 1;
+            // zlib caps internal nodes too, whose children then overflow in turn.
+            overflow += 2 * i32::from(bits > max_length);
+            let bits = bits.min(max_length);
+            tree.len[(kids & 0xffff) as usize & SLOT_MASK] = bits;
+            tree.len[(kids >> 16) as usize & SLOT_MASK] = bits;
+        }
+        let leaves_len = tree.leaves_len;
+        // Two histograms, for alternate leaves: neighbours often share a length, and one
+        // counter would make each increment wait for the previous one.
+        let mut counts = [[0u16; MAX_BITS + 1]; 2];
+        for (i, &n) in tree.leaves[..leaves_len].iter().enumerate() {
+            let bits = usize::from(tree.len[usize::from(n) & SLOT_MASK]) & MAX_BITS;
+            counts[i & 1][bits] += 1;
+        }
+        for (total, (a, b)) in self
+            .bl_count
+            .iter_mut()
+            .zip(counts[0].iter().zip(&counts[1]))
+        {
+            *total = a + b;
+        }
+        if overflow != 0 {
+            self.repair_overflow(tree, kind, overflow);
+        }
         let (mut opt_len, mut static_len) = (0i64, 0i64);
-        tree.len[usize::from(self.order[self.heap_max & SLOT_MASK]) & SLOT_MASK] = 0;
-        for h in self.heap_max + 1..HEAP_SIZE {
-            let n = usize::from(self.order[h & SLOT_MASK]) & SLOT_MASK;
-            let dad = usize::from(tree.dad[n]) & SLOT_MASK;
-            let mut bits = tree.len[dad] + 1;
-            if bits > kind.max_length {
-                bits = kind.max_length;
-                overflow += 1;
-            }
-            tree.len[n] = bits;
-            let is_leaf = n < kind.elems;
-            bl_count[if is_leaf {
-                usize::from(bits) & MAX_BITS
-            } else {
-                0
-            }] += 1;
+        for &n in &tree.leaves[..leaves_len] {
+            let n = usize::from(n) & SLOT_MASK;
             let f = i64::from(tree.freq[n]);
             let xbits = i64::from(kind.extra_bits[n]);
-            opt_len += f * (i64::from(bits) + xbits);
+            opt_len += f * (i64::from(tree.len[n]) + xbits);
             static_len += f * (i64::from(kind.static_len[n]) + xbits);
         }
-        bl_count[0] = 0;
-        self.bl_count = bl_count;
         self.opt_len += opt_len;
         if kind.has_static {
             self.static_len += static_len;
         }
-        if overflow == 0 {
-            return;
-        }
-        // Rare (long codes on skewed inputs): zlib's repair, verbatim.
+    }
+
+    /// The rare case of codes longer than allowed (skewed inputs): zlib's repair, verbatim
+    /// except that the cost is summed afterwards from the final lengths.
+    #[cold]
+    fn repair_overflow(&mut self, tree: &mut Tree, kind: &TreeKind, mut overflow: i32) {
         let max_length = usize::from(kind.max_length);
         let max_code = tree.max_code;
         loop {
@@ -419,21 +462,22 @@ impl Builder {
                 break;
             }
         }
-        let mut h = HEAP_SIZE;
+        // zlib's removal order (see `kids`); the root, last, is never reached.
+        let mut removed = self.kids[..self.internal]
+            .iter()
+            .flat_map(|&kids| [kids & 0xffff, kids >> 16]);
         let mut bits = max_length;
         while bits != 0 {
             let mut n = self.bl_count[bits];
             while n != 0 {
-                h -= 1;
-                let m = usize::from(self.order[h]) & SLOT_MASK;
+                let Some(m) = removed.next() else {
+                    return;
+                };
+                let m = m as usize & SLOT_MASK;
                 if m > max_code {
                     continue;
                 }
-                if usize::from(tree.len[m]) != bits {
-                    self.opt_len +=
-                        (bits as i64 - i64::from(tree.len[m])) * i64::from(tree.freq[m]);
-                    tree.len[m] = bits as u16;
-                }
+                tree.len[m] = bits as u16;
                 n -= 1;
             }
             bits -= 1;
@@ -450,13 +494,16 @@ impl Builder {
         }
         // Codes go to symbols in increasing order within each length; unused symbols (length
         // 0) get none, so only the leaves need visiting.
-        for &n in &self.leaves[..self.leaves_len] {
+        for &n in &tree.leaves[..tree.leaves_len] {
             let n = usize::from(n) & SLOT_MASK;
             let len = usize::from(tree.len[n]) & MAX_BITS;
             let next = next_code[len];
             next_code[len] = next.wrapping_add(1);
-            // bi_reverse(next, len)
-            let reversed = (u32::from(next).reverse_bits() >> 1) >> (31 - len);
+            // bi_reverse(next, len), a byte at a time (x86 has no bit-reverse instruction).
+            let next = usize::from(next);
+            let reversed = ((u32::from(REVERSED_BYTES[next & 0xff]) << 8)
+                | u32::from(REVERSED_BYTES[(next >> 8) & 0xff]))
+                >> (16 - len);
             tree.code[n] = packed_code(reversed, len as u32);
         }
     }
@@ -467,19 +514,24 @@ impl Builder {
         let elems = kind.elems;
         let mut max_code: isize = -1;
         let mut heap_len = 0;
+        let heap = &mut self.heap;
         tree.len[..elems].fill(0);
-        // Each symbol is written to the next free slot, kept only if the symbol occurs: no
-        // branch per symbol (which ones occur is too irregular to predict), one per 4 symbols
-        // to skip the long runs of unused ones.
-        for (base, chunk) in (0..).step_by(4).zip(tree.freq[..elems].chunks(4)) {
-            if chunk.iter().all(|&f| f == 0) {
-                continue;
+        // The symbols that occur, 16 at a time: a mask of the non-zero frequencies (which the
+        // compiler computes with vector compares), then one step per set bit. (Slots past
+        // `elems` are never written, so reading up to the next multiple of 16 is harmless.)
+        let padded = elems.next_multiple_of(16);
+        for (base, chunk) in (0..).step_by(16).zip(tree.freq[..padded].chunks_exact(16)) {
+            let mut mask = 0u32;
+            for (i, &f) in chunk.iter().enumerate() {
+                mask |= u32::from(f != 0) << i;
             }
-            for (n, &f) in (base..).zip(chunk) {
-                self.heap[(heap_len + 1) & SLOT_MASK] = heap_entry(u64::from(f), 0, n);
-                let used = f != 0;
-                heap_len += usize::from(used);
-                max_code = if used { n as isize } else { max_code };
+            while mask != 0 {
+                let n = base + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                tree.leaves[heap_len & SLOT_MASK] = n as u16;
+                heap_len += 1;
+                heap[heap_len & SLOT_MASK] = heap_entry(u64::from(tree.freq[n & SLOT_MASK]), 0, n);
+                max_code = n as isize;
             }
         }
         let mut forced = false;
@@ -492,156 +544,198 @@ impl Builder {
             } else {
                 0
             };
+            tree.leaves[heap_len] = node as u16;
             heap_len += 1;
-            self.heap[heap_len] = heap_entry(1, 0, node);
+            heap[heap_len] = heap_entry(1, 0, node);
             tree.freq[node] = 1;
             self.opt_len -= 1;
             self.static_len -= i64::from(kind.static_len[node]);
         }
-        // The leaves in increasing order, for gen_codes.
-        self.leaves_len = heap_len;
-        for (leaf, &entry) in self.leaves.iter_mut().zip(&self.heap[1..=heap_len]) {
-            *leaf = node_of(entry) as u16;
-        }
+        tree.leaves_len = heap_len;
         if forced {
-            self.leaves[..heap_len].sort_unstable();
+            tree.leaves[..heap_len].sort_unstable();
         }
-        self.heap_len = heap_len;
-        self.heap[(heap_len + 1) & SLOT_MASK] = SENTINEL;
-        self.heap_max = HEAP_SIZE;
+        // Sentinels from just past the heap to the last child of its last entry: `sift_down`
+        // meets one before it could step past the heap.
+        heap[heap_len + 1..=2 * heap_len + 1].fill(SENTINEL);
         tree.max_code = max_code as usize;
-        let mut n = self.heap_len / 2;
-        while n >= 1 {
-            self.pqdownheap(n);
-            n -= 1;
+        for k in (1..=heap_len / 2).rev() {
+            let v = heap[k & SLOT_MASK];
+            sift_down(heap, k, v);
         }
         let mut node = elems;
         loop {
-            // pqremove
-            let first = self.heap[1];
-            self.heap[1] = self.heap[self.heap_len & SLOT_MASK];
-            self.heap[self.heap_len & SLOT_MASK] = SENTINEL;
-            self.heap_len -= 1;
-            self.pqdownheap(1);
-            let second = self.heap[1];
-            let (n, m) = (node_of(first), node_of(second));
-            self.heap_max -= 1;
-            self.order[self.heap_max & SLOT_MASK] = n as u16;
-            self.heap_max -= 1;
-            self.order[self.heap_max & SLOT_MASK] = m as u16;
+            // pqremove: the last entry moves to the top and sinks.
+            let first = heap[1];
+            let last = heap[heap_len & SLOT_MASK];
+            heap[heap_len & SLOT_MASK] = SENTINEL;
+            heap_len -= 1;
+            sift_down(heap, 1, last);
+            let second = heap[1];
+            self.kids[(node - elems) & SLOT_MASK] = (node_of(first) | node_of(second) << 16) as u32;
             // zlib's sum is an `ush` and its depth an `uch`: neither can wrap here (the
             // frequencies add up to at most MAX_INPUT + 2, so the tree is far from 255 deep).
             let freq = (first >> 32) + (second >> 32);
             let depth = ((first >> 16) & 0xffff).max((second >> 16) & 0xffff) + 1;
-            tree.dad[n] = node as u16;
-            tree.dad[m] = node as u16;
-            self.heap[1] = heap_entry(freq, depth, node);
+            sift_down(heap, 1, heap_entry(freq, depth, node));
             node += 1;
-            self.pqdownheap(1);
-            if self.heap_len < 2 {
+            if heap_len < 2 {
                 break;
             }
         }
-        self.heap_max -= 1;
-        self.order[self.heap_max & SLOT_MASK] = node_of(self.heap[1]) as u16;
+        self.internal = node - elems;
         self.gen_bitlen(tree, kind);
         self.gen_codes(tree);
     }
 }
 
-/// Walks a tree's code lengths as zlib's `scan_tree` does, counting the bit-length symbols in
-/// `bl` and recording them in `out` (`symbol | extra bits << 8`) for `send_tree` to replay.
-///
-/// zlib steps element by element; this steps run by run (a run = equal lengths), splitting each
-/// run into the same pieces: zeros in pieces of up to 138; a non-zero length in a first piece of
-/// up to 7 (after a different length) then pieces of up to 6.
-fn scan_tree(tree: &Tree, max_code: usize, bl: &mut Tree, out: &mut Vec<u16>) {
-    let lens = &tree.len;
-    let end = (max_code + 1).min(SLOTS);
-    let mut prevlen: u16 = u16::MAX;
-    let mut n = 0;
-    let mut put = |sym: usize, extra: u32| {
-        bl.freq[sym] += 1;
-        out.push(sym as u16 | ((extra as u16) << 8));
-    };
-    while n < end {
-        let cur = lens[n];
-        let mut r = 1;
-        while n + r < end && lens[n + r] == cur {
-            r += 1;
-        }
-        n += r;
-        let mut first = true;
-        let mut left = r as u32;
-        while left > 0 {
-            let max_count = if cur == 0 {
-                138
-            } else if first {
-                7
-            } else {
-                6
-            };
-            let min_count = if cur == 0 || !first { 3 } else { 4 };
-            let count = left.min(max_count);
-            left -= count;
-            if count < min_count {
-                for _ in 0..count {
-                    put(usize::from(cur), 0);
-                }
-            } else if cur != 0 {
-                let mut count = count;
-                if cur != prevlen {
-                    put(usize::from(cur), 0);
-                    count -= 1;
-                }
-                put(REP_3_6, count - 3);
-            } else if count <= 10 {
-                put(REPZ_3_10, count - 3);
-            } else {
-                put(REPZ_11_138, count - 11);
-            }
-            prevlen = cur;
-            first = false;
-        }
+/// The bit-length symbols describing both trees (`symbol | extra bits << 8`): at most one per
+/// literal/length and distance code.
+struct BlSyms {
+    syms: [u16; BL_SYMS_SIZE],
+    len: usize,
+}
+
+/// Slots of [`BlSyms`]: a power of two above `L_CODES + D_CODES`.
+const BL_SYMS_SIZE: usize = 512;
+
+impl BlSyms {
+    #[inline(always)]
+    fn put(&mut self, bl_freq: &mut [u16; SLOTS], sym: usize, extra: usize) {
+        bl_freq[sym & SLOT_MASK] += 1;
+        self.syms[self.len & (BL_SYMS_SIZE - 1)] = (sym | extra << 8) as u16;
+        self.len += 1;
     }
 }
 
-/// LSB-first bit writer; the bytes depend only on the bit sequence, so a wider buffer than
-/// zlib's 16 bits writes the same stream.
+/// Walks a tree's code lengths as zlib's `scan_tree` does, counting the bit-length symbols in
+/// `bl_freq` and recording them in `out` for `send_tree` to replay.
+///
+/// zlib steps element by element over `0..=max_code`; this steps run by run (a run = equal
+/// lengths), found from the leaves alone (the gaps between them are the runs of zeros), and
+/// splits each run into the same pieces: zeros in pieces of up to 138 (`REPZ_3_10` from 3,
+/// `REPZ_11_138` from 11); a non-zero length in a first piece of up to 7 (sent once, then
+/// `REP_3_6` for the rest if there are at least 3 more; as zlib's `prevlen` always differs
+/// there), then pieces of up to 6 (`REP_3_6` from 3).
+fn scan_tree(tree: &Tree, bl_freq: &mut [u16; SLOTS], out: &mut BlSyms) {
+    let emit_zeros = |out: &mut BlSyms, bl_freq: &mut [u16; SLOTS], mut run: usize| {
+        while run > 0 {
+            let count = run.min(138);
+            run -= count;
+            match count {
+                1 | 2 => {
+                    for _ in 0..count {
+                        out.put(bl_freq, 0, 0);
+                    }
+                }
+                3..=10 => out.put(bl_freq, REPZ_3_10, count - 3),
+                _ => out.put(bl_freq, REPZ_11_138, count - 11),
+            }
+        }
+    };
+    let emit_lengths = |out: &mut BlSyms, bl_freq: &mut [u16; SLOTS], len: usize, run: usize| {
+        let first = run.min(7);
+        if first < 4 {
+            for _ in 0..first {
+                out.put(bl_freq, len, 0);
+            }
+            return;
+        }
+        out.put(bl_freq, len, 0);
+        out.put(bl_freq, REP_3_6, first - 4);
+        let mut run = run - first;
+        while run > 0 {
+            let count = run.min(6);
+            run -= count;
+            if count < 3 {
+                for _ in 0..count {
+                    out.put(bl_freq, len, 0);
+                }
+            } else {
+                out.put(bl_freq, REP_3_6, count - 3);
+            }
+        }
+    };
+    // The next symbol to describe, and the run of equal non-zero lengths in progress.
+    let mut next = 0usize;
+    let (mut run_len, mut run) = (0usize, 0usize);
+    for &leaf in &tree.leaves[..tree.leaves_len] {
+        let leaf = usize::from(leaf) & SLOT_MASK;
+        let len = usize::from(tree.len[leaf]);
+        if leaf > next || len != run_len {
+            if run > 0 {
+                emit_lengths(out, bl_freq, run_len, run);
+            }
+            if leaf > next {
+                emit_zeros(out, bl_freq, leaf - next);
+            }
+            run_len = len;
+            run = 0;
+        }
+        run += 1;
+        next = leaf + 1;
+    }
+    if run > 0 {
+        emit_lengths(out, bl_freq, run_len, run);
+    }
+}
+
+/// LSB-first bit writer into [`Scratch::block`]; the bytes depend only on the bit sequence, so a
+/// wider buffer than zlib's 16 bits writes the same stream.
+///
+/// Bits gather in `buf` ([`put`](Self::put), at most 56 between flushes) and [`flush`]
+/// (Self::flush) stores all 8 bytes of it at once, then keeps only the partial byte: no test of
+/// how many bits are pending. Taken and returned by value, so that its fields live in registers.
 struct Bits<'a> {
-    out: &'a mut Vec<u8>,
+    out: &'a mut [u8; BLOCK_SIZE],
+    pos: usize,
     buf: u64,
     valid: u32,
 }
 
-impl Bits<'_> {
-    /// Appends the low `length` bits of `value` (at most 32 bits in all).
-    #[inline]
-    fn send(&mut self, value: u32, length: u32) {
-        self.buf |= u64::from(value) << self.valid;
+impl<'a> Bits<'a> {
+    /// Adds the low `length` bits of `value` (no bits above them); at most 56 bits since the
+    /// last [`flush`](Self::flush).
+    #[inline(always)]
+    fn put(&mut self, value: u64, length: u32) {
+        self.buf |= value << self.valid;
         self.valid += length;
-        if self.valid >= 32 {
-            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
-            self.buf >>= 32;
-            self.valid -= 32;
-        }
     }
 
-    /// Sends a code in [`Tree::code`] form followed by `extra_len` extra bits.
-    #[inline]
-    fn send_code(&mut self, code: u32, extra: u32, extra_len: u32) {
+    /// Writes out the whole bytes gathered; at most 7 bits stay pending.
+    #[inline(always)]
+    fn flush(&mut self) {
+        // (A block is shorter than the stored one, which is at most MAX_INPUT + 5 bytes: the
+        // mask never bites, and makes the bounds evident.)
+        let at = self.pos & (BLOCK_SIZE - 8 - 1);
+        self.out[at..at + 8].copy_from_slice(&self.buf.to_le_bytes());
+        let bytes = self.valid >> 3;
+        self.pos += bytes as usize;
+        self.buf >>= bytes * 8;
+        self.valid &= 7;
+    }
+
+    /// Sends the low `length` bits of `value` (at most 32).
+    #[inline(always)]
+    fn send(&mut self, value: u32, length: u32) {
+        self.put(u64::from(value), length);
+        self.flush();
+    }
+
+    /// Adds a code in [`Tree::code`] form followed by `extra_len` extra bits (no flush).
+    #[inline(always)]
+    fn put_code(&mut self, code: u32, extra: u32, extra_len: u32) {
         let len = code >> 16;
-        self.send((code & 0xffff) | (extra << len), len + extra_len);
+        self.put(
+            u64::from(code & 0xffff) | (u64::from(extra) << len),
+            len + extra_len,
+        );
     }
 
-    /// zlib's `bi_windup`: flush, padding the last byte with zeros.
-    fn windup(&mut self) {
-        while self.valid > 0 {
-            self.out.push(self.buf as u8);
-            self.buf >>= 8;
-            self.valid = self.valid.saturating_sub(8);
-        }
-        self.buf = 0;
+    /// zlib's `bi_windup`: pads the last byte with zeros. Returns the bytes written.
+    fn finish(mut self) -> usize {
+        self.flush();
+        self.pos + usize::from(self.valid > 0)
     }
 }
 
@@ -652,16 +746,23 @@ const PREV_SIZE: usize = 1 << 14;
 /// Per-thread buffers, kept between calls: allocating and clearing them costs more than a
 /// small deflate.
 struct Scratch {
-    window: Vec<u8>,
-    /// Hash heads tagged with a generation (`generation << 16 | position`), so the table needs
-    /// no clearing between calls.
+    /// The input, then zeros: `WINDOW_SIZE` bytes so that any position below [`PREV_SIZE`] has
+    /// [`MATCH_READ`] bytes after it (in bounds by construction, no test).
+    window: Box<[u8; WINDOW_SIZE]>,
+    /// Hash heads, `base + position` (see [`link_chains`]), so the table needs no clearing
+    /// between calls.
     head: Box<[u32; HASH_SIZE]>,
-    generation: u32,
-    prev: Box<[u16; PREV_SIZE]>,
+    base: u32,
+    /// Each position's hash (see [`link_chains`]).
+    hashes: Box<[u16; PREV_SIZE]>,
+    prev: Box<[u32; PREV_SIZE]>,
     /// Symbols: `distance << 8 | length - 3` for matches, the byte for literals (distance 0).
-    syms: Vec<u32>,
+    syms: Box<[u32; PREV_SIZE]>,
+    syms_len: usize,
     /// The bit-length symbols that describe both trees (see [`scan_tree`]).
-    bl_syms: Vec<u16>,
+    bl_syms: BlSyms,
+    /// The compressed block as it is written (see [`Bits`]).
+    block: Box<[u8; BLOCK_SIZE]>,
     ltree: Tree,
     dtree: Tree,
     bltree: Tree,
@@ -671,12 +772,18 @@ struct Scratch {
 impl Scratch {
     fn new() -> Self {
         Scratch {
-            window: Vec::new(),
+            window: Box::new([0; WINDOW_SIZE]),
             head: Box::new([0; HASH_SIZE]),
-            generation: 0,
+            base: 0,
+            hashes: Box::new([0; PREV_SIZE]),
             prev: Box::new([0; PREV_SIZE]),
-            syms: Vec::new(),
-            bl_syms: Vec::with_capacity(L_CODES + D_CODES),
+            syms: Box::new([0; PREV_SIZE]),
+            syms_len: 0,
+            block: Box::new([0; BLOCK_SIZE]),
+            bl_syms: BlSyms {
+                syms: [0; BL_SYMS_SIZE],
+                len: 0,
+            },
             ltree: Tree::new(),
             dtree: Tree::new(),
             bltree: Tree::new(),
@@ -704,155 +811,213 @@ pub(crate) fn zlib_compress_into(data: &[u8], out: &mut Vec<u8>) -> bool {
         let scratch = slot.get_or_insert_with(|| Box::new(Scratch::new()));
         compress(scratch, data, out);
         // A rare large input should not pin its buffers to the thread.
-        if scratch.window.capacity() > 4 * 4096 {
-            scratch.window = Vec::new();
-            scratch.syms = Vec::new();
-        }
+        // (The per-thread buffers have a fixed size, about 200 KiB.)
     });
     true
 }
 
 fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
-    s.window.clear();
-    s.window.extend_from_slice(data);
-    s.window.resize(data.len() + PADDING, 0);
-    s.generation = (s.generation + 1) & 0xffff;
-    if s.generation == 0 {
-        s.head.fill(0);
-        s.generation = 1;
-    }
-    s.syms.clear();
+    s.window[..data.len()].copy_from_slice(data);
+    s.window[data.len()..data.len() + PADDING].fill(0);
+    // A new base above every head of the previous call; on wrapping, a cleared table.
+    s.base = match s.base.checked_add(2 * PREV_SIZE as u32) {
+        Some(_) => s.base + PREV_SIZE as u32,
+        None => {
+            s.head.fill(0);
+            PREV_SIZE as u32
+        }
+    };
     // zlib's init_block.
     s.ltree.freq[..L_CODES].fill(0);
     s.dtree.freq[..D_CODES].fill(0);
     s.bltree.freq[..BL_CODES].fill(0);
     s.ltree.freq[END_BLOCK] = 1;
     lz77(s, data.len());
-    out.reserve(data.len() / 2 + 64);
     out.extend_from_slice(&[0x78, 0x9c]); // deflate, 32K window, level 6 flags
-    let mut bits = Bits {
-        out,
-        buf: 0,
-        valid: 0,
-    };
-    flush_block(&mut bits, data, s);
-    bits.windup();
+    flush_block(out, data, s);
     out.extend_from_slice(&adler32(data).to_be_bytes());
 }
 
 /// Links every position into its hash chain, as zlib's `INSERT_STRING` does one position at a
-/// time: `prev[p]` = the previous position with the same hash (0 = none).
+/// time: `prev[p]` = the previous position with the same hash, as `base + position`; `base`
+/// or less = none (see below).
 ///
 /// `deflate_slow` inserts every position that has 3 bytes ahead (0 ..= n - 3), each once, in
 /// increasing order, and only ever looks at chains from the position being inserted backwards;
 /// so all links can be made first, in one tight loop whose table accesses overlap, instead of
 /// interleaved with the match search that waits on each of them.
+///
+/// `head` and `prev` hold `base + position`, `base` growing by [`PREV_SIZE`] per call: heads
+/// left by earlier calls are below `base`, so they read as "none" and the table needs no
+/// clearing; and as `base` is a multiple of `PREV_SIZE`, masking a link gives the position.
+/// Position 0 is `base` itself: "none" too, as in zlib (where `NIL` is 0).
 fn link_chains(
     data: &[u8],
     head: &mut [u32; HASH_SIZE],
-    prev: &mut [u16; PREV_SIZE],
-    generation: u32,
+    prev: &mut [u32; PREV_SIZE],
+    hashes: &mut [u16; PREV_SIZE],
+    base: u32,
 ) {
     if data.len() < MIN_MATCH {
         return;
     }
-    // zlib's rolling `UPDATE_HASH`: after three updates the older bytes have shifted out of
-    // the 15 bits, so this is the hash of the 3 bytes at `pos`.
-    let mut hash = ((u32::from(data[0]) << HASH_SHIFT) ^ u32::from(data[1])) & HASH_MASK;
-    for (pos, &third) in data[MIN_MATCH - 1..].iter().enumerate() {
-        hash = ((hash << HASH_SHIFT) ^ u32::from(third)) & HASH_MASK;
-        let slot = &mut head[hash as usize];
-        // Heads from earlier calls carry an older generation and read as empty.
-        let old = if *slot >> 16 == generation {
-            *slot & 0xffff
-        } else {
-            0
-        };
-        prev[pos & (PREV_SIZE - 1)] = old as u16;
-        *slot = (generation << 16) | pos as u32;
+    // zlib's rolling `UPDATE_HASH` after three updates: the older bytes have shifted out of
+    // the 15 bits, so it is a function of the 3 bytes at a position alone, computed here for
+    // all positions at once (vectorized).
+    let n = data.len() - (MIN_MATCH - 1);
+    let hashes = &mut hashes[..n];
+    for (hash, ((&a, &b), &c)) in hashes
+        .iter_mut()
+        .zip(data.iter().zip(&data[1..]).zip(&data[2..]))
+    {
+        *hash = ((u16::from(a) << (2 * HASH_SHIFT)) ^ (u16::from(b) << HASH_SHIFT) ^ u16::from(c))
+            & HASH_MASK as u16;
+    }
+    for ((link, &hash), value) in prev[..n].iter_mut().zip(&*hashes).zip(base..) {
+        let slot = &mut head[usize::from(hash) & (HASH_SIZE - 1)];
+        *link = *slot;
+        *slot = value;
     }
 }
 
-/// zlib's `deflate_slow` over the whole input at once.
+/// The symbol list (see [`Scratch::syms`]) and the frequencies it adds up, as `deflate_slow`
+/// tallies them.
+struct Tally<'a> {
+    syms: &'a mut [u32; PREV_SIZE],
+    count: usize,
+    lfreq: &'a mut [u16; SLOTS],
+    dfreq: &'a mut [u16; SLOTS],
+}
+
+impl Tally<'_> {
+    #[inline(always)]
+    fn literal(&mut self, c: u8) {
+        self.syms[self.count & (PREV_SIZE - 1)] = u32::from(c);
+        self.count += 1;
+        self.lfreq[usize::from(c)] += 1;
+    }
+
+    /// A match `dist` back (from 1) of `len` bytes (3 ..= 258).
+    #[inline(always)]
+    fn matched(&mut self, dist: usize, len: usize) {
+        let lc = (len - MIN_MATCH) & 0xff;
+        self.syms[self.count & (PREV_SIZE - 1)] = ((dist as u32) << 8) | lc as u32;
+        self.count += 1;
+        self.lfreq[usize::from(TABLES.length_code[lc]) + LITERALS + 1] += 1;
+        self.dfreq[d_code(dist - 1)] += 1;
+    }
+}
+
+/// zlib's `deflate_slow` over the whole input at once, as two states: no pending byte (after
+/// a match, and at the start), and a pending byte at `p - 1` with the match found there
+/// (`len`, `start`), which the match at `p` may beat (lazy evaluation).
 fn lz77(s: &mut Scratch, n: usize) {
-    let window = s.window.as_slice();
-    link_chains(&window[..n], &mut s.head, &mut s.prev, s.generation);
+    let window = &*s.window;
+    link_chains(
+        &window[..n],
+        &mut s.head,
+        &mut s.prev,
+        &mut s.hashes,
+        s.base,
+    );
+    // zlib inserts (and so looks up) only positions with 3 bytes ahead; the others read as
+    // empty chains (0 is below any base).
+    for link in s
+        .prev
+        .iter_mut()
+        .take(n)
+        .skip(n.saturating_sub(MIN_MATCH - 1))
+    {
+        *link = 0;
+    }
     let prev = &*s.prev;
-    let ltree = &mut s.ltree;
-    let dtree = &mut s.dtree;
-    let syms = &mut s.syms;
-    let mut strstart = 0usize;
-    let mut lookahead = n;
-    let mut match_length = MIN_MATCH - 1;
-    let mut match_start = 0usize;
-    let mut match_available = false;
-    while lookahead != 0 {
-        // The head of the chain when zlib inserts `strstart`.
-        let hash_head = if lookahead >= MIN_MATCH {
-            usize::from(prev[strstart & (PREV_SIZE - 1)])
-        } else {
-            0
-        };
-        let prev_length = match_length;
-        let prev_match = match_start;
-        match_length = MIN_MATCH - 1;
-        if hash_head != 0 && prev_length < MAX_LAZY {
-            // (`strstart - hash_head <= MAX_DIST` always holds below MAX_INPUT.)
-            match_length = longest_match(
-                window,
-                prev,
-                strstart,
-                hash_head,
-                prev_length,
-                lookahead,
-                &mut match_start,
-            );
-            if match_length == MIN_MATCH && strstart - match_start > TOO_FAR {
-                match_length = MIN_MATCH - 1;
+    let base = s.base;
+    let mut tally = Tally {
+        syms: &mut s.syms,
+        count: 0,
+        lfreq: &mut s.ltree.freq,
+        dfreq: &mut s.dtree.freq,
+    };
+    let mut p = 0usize;
+    'no_pending: while p < n {
+        // The match at p, which the next position may beat.
+        let head = prev[p & (PREV_SIZE - 1)];
+        let (mut len, mut start) = (MIN_MATCH - 1, 0);
+        if head > base {
+            (len, start) = longest_match(window, prev, base, p, head, MIN_MATCH - 1, n - p);
+            if len == MIN_MATCH && p - start > TOO_FAR {
+                len = MIN_MATCH - 1;
             }
         }
-        if prev_length >= MIN_MATCH && match_length <= prev_length {
-            let dist = strstart - 1 - prev_match;
-            let lc = prev_length - MIN_MATCH;
-            syms.push(((dist as u32) << 8) | lc as u32);
-            ltree.freq[usize::from(TABLES.length_code[lc]) + LITERALS + 1] += 1;
-            dtree.freq[d_code(dist - 1)] += 1;
-            // The match covers strstart - 1 .. strstart - 1 + prev_length (already linked).
-            lookahead -= prev_length - 1;
-            strstart += prev_length - 1;
-            match_available = false;
-            match_length = MIN_MATCH - 1;
-        } else if match_available {
-            let c = window[strstart - 1];
-            syms.push(u32::from(c));
-            ltree.freq[usize::from(c)] += 1;
-            strstart += 1;
-            lookahead -= 1;
-        } else {
-            match_available = true;
-            strstart += 1;
-            lookahead -= 1;
+        p += 1;
+        loop {
+            // Pending: the byte at p - 1, and the match there.
+            if p >= n {
+                tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                break 'no_pending;
+            }
+            let head = prev[p & (PREV_SIZE - 1)];
+            if len < MIN_MATCH {
+                // No match pending: p - 1 is a literal whatever is found at p; and so are the
+                // next bytes up to a position whose chain is not empty.
+                let mut head = head;
+                while head <= base {
+                    tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                    p += 1;
+                    if p >= n {
+                        tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                        break 'no_pending;
+                    }
+                    head = prev[p & (PREV_SIZE - 1)];
+                }
+                tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                (len, start) = longest_match(window, prev, base, p, head, len, n - p);
+                if len == MIN_MATCH && p - start > TOO_FAR {
+                    len = MIN_MATCH - 1;
+                }
+                p += 1;
+                continue;
+            }
+            // A match pending: it stands unless the one at p is longer. (A search that finds
+            // nothing longer returns `len` itself, or less near the end; zlib's TOO_FAR test
+            // can only lower a length of 3, which cannot beat a pending match.)
+            if len < MAX_LAZY && head > base {
+                let (next_len, next_start) = longest_match(window, prev, base, p, head, len, n - p);
+                if next_len > len {
+                    tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                    (len, start) = (next_len, next_start);
+                    p += 1;
+                    continue;
+                }
+            }
+            tally.matched(p - 1 - start, len);
+            p += len - 1;
+            continue 'no_pending;
         }
     }
-    if match_available {
-        let c = window[strstart - 1];
-        syms.push(u32::from(c));
-        ltree.freq[usize::from(c)] += 1;
-    }
+    s.syms_len = tally.count;
 }
 
-/// zlib's `longest_match`: the first longest match along the hash chain, read past the input
-/// into the zero padding exactly as zlib reads into its zeroed window, capped at `lookahead`.
+/// zlib's `longest_match`: the first longest match along the hash chain from `cur_match` (a link,
+/// see [`link_chains`]), longer
+/// than `prev_length`, read past the input into the zero padding exactly as zlib reads into its
+/// zeroed window, capped at `lookahead`. Returns the length (`prev_length` if none is longer,
+/// or `lookahead` if that is less) and the match's start (meaningful only for a longer match).
+///
+/// zlib rejects a candidate quickly when it differs from the string at `strstart` in one of
+/// bytes 0, 1, `best_len - 1` or `best_len` (all must be equal for a longer match); this
+/// compares 8 bytes ending at `best_len` (or bytes `0..=best_len`, when fewer): also equal in
+/// every longer match, so it rejects no candidate zlib would take, and more of the others.
 #[inline]
 fn longest_match(
-    window: &[u8],
-    prev: &[u16; PREV_SIZE],
+    window: &[u8; WINDOW_SIZE],
+    prev: &[u32; PREV_SIZE],
+    base: u32,
     strstart: usize,
-    mut cur_match: usize,
+    mut cur_match: u32,
     prev_length: usize,
     lookahead: usize,
-    match_start: &mut usize,
-) -> usize {
+) -> (usize, usize) {
     let mut chain_length = if prev_length >= GOOD_MATCH {
         MAX_CHAIN >> 2
     } else {
@@ -860,34 +1025,66 @@ fn longest_match(
     };
     let nice_match = NICE_MATCH.min(lookahead);
     let mut best_len = prev_length;
-    let scan = &window[strstart..strstart + MAX_MATCH + 8];
+    let mut match_start = 0;
+    let scan = string_at(window, strstart);
+    let (mut probe_at, mut probe_mask, mut probe) = probe_for(scan, best_len);
     loop {
-        let candidate = &window[cur_match..cur_match + MAX_MATCH + 8];
-        // zlib's quick rejection: a candidate that differs at `best_len` cannot be longer.
-        if candidate[best_len] == scan[best_len]
-            && candidate[best_len - 1] == scan[best_len - 1]
-            && candidate[0] == scan[0]
-            && candidate[1] == scan[1]
-        {
-            // zlib compares from the fourth byte on: the third is equal whenever the first two
-            // are and the hashes are.
-            let len = (MIN_MATCH + common_prefix(&scan[MIN_MATCH..], &candidate[MIN_MATCH..]))
-                .min(MAX_MATCH);
+        let at = cur_match as usize & (PREV_SIZE - 1);
+        let candidate = string_at(window, at);
+        if word_at(candidate, probe_at) & probe_mask == probe {
+            let len = common_prefix(scan, candidate).min(MAX_MATCH);
             if len > best_len {
-                *match_start = cur_match;
+                match_start = at;
                 best_len = len;
                 if len >= nice_match {
                     break;
                 }
+                (probe_at, probe_mask, probe) = probe_for(scan, best_len);
             }
         }
-        cur_match = usize::from(prev[cur_match & (PREV_SIZE - 1)]);
+        cur_match = prev[at];
         chain_length -= 1;
-        if cur_match == 0 || chain_length == 0 {
+        if cur_match <= base || chain_length == 0 {
             break;
         }
     }
-    best_len.min(lookahead)
+    (best_len.min(lookahead), match_start)
+}
+
+/// The [`MATCH_READ`] bytes at `at` (below [`PREV_SIZE`]).
+#[inline(always)]
+fn string_at(window: &[u8; WINDOW_SIZE], at: usize) -> &[u8; MATCH_READ] {
+    let at = at & (PREV_SIZE - 1);
+    window[at..at + MATCH_READ]
+        .try_into()
+        .expect("a constant length")
+}
+
+/// The 8 bytes at `at` (at most 255), little-endian.
+#[inline(always)]
+fn word_at(bytes: &[u8; MATCH_READ], at: usize) -> u64 {
+    let at = at & 0xff;
+    let word: [u8; 8] = bytes[at..at + 8].try_into().expect("a constant length");
+    u64::from_le_bytes(word)
+}
+
+/// What a candidate must have to be longer than `best_len`: its bytes `0..=best_len` equal to
+/// the scanned string's, checked on the 8 of them ending at `best_len` (all of them, masked,
+/// when there are fewer). Returns the offset, the mask and the expected word.
+#[inline(always)]
+fn probe_for(scan: &[u8; MATCH_READ], best_len: usize) -> (usize, u64, u64) {
+    const MASKS: [u64; 8] = {
+        let mut t = [0u64; 8];
+        let mut i = 0;
+        while i < 8 {
+            t[i] = u64::MAX >> (8 * (7 - i));
+            i += 1;
+        }
+        t
+    };
+    let at = best_len.saturating_sub(7);
+    let mask = MASKS[best_len.min(7)];
+    (at, mask, word_at(scan, at) & mask)
 }
 
 /// Length of the common prefix of `a` and `b` (at most the shorter length rounded down to
@@ -906,17 +1103,17 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     }
     i
 }
-/// zlib's `_tr_flush_block` for the last (and only) block.
-fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
+/// zlib's `_tr_flush_block` for the last (and only) block, appended to `out`.
+fn flush_block(out: &mut Vec<u8>, data: &[u8], s: &mut Scratch) {
     let b = &mut s.builder;
     b.opt_len = 0;
     b.static_len = 0;
     b.build_tree(&mut s.ltree, &L_KIND);
     b.build_tree(&mut s.dtree, &D_KIND);
     let (lmax, dmax) = (s.ltree.max_code, s.dtree.max_code);
-    s.bl_syms.clear();
-    scan_tree(&s.ltree, lmax, &mut s.bltree, &mut s.bl_syms);
-    scan_tree(&s.dtree, dmax, &mut s.bltree, &mut s.bl_syms);
+    s.bl_syms.len = 0;
+    scan_tree(&s.ltree, &mut s.bltree.freq, &mut s.bl_syms);
+    scan_tree(&s.dtree, &mut s.bltree.freq, &mut s.bl_syms);
     b.build_tree(&mut s.bltree, &BL_KIND);
     let bltree = &s.bltree;
     let mut max_blindex = BL_CODES - 1;
@@ -931,92 +1128,185 @@ fn flush_block(bits: &mut Bits<'_>, data: &[u8], s: &mut Scratch) {
     }
     let stored_len = data.len() as i64;
     if stored_len + 4 <= opt_lenb {
-        bits.send(1, 3); // stored, last
-        bits.windup();
+        // Block type 0 (stored), last: 3 bits, then padding to the byte.
+        out.push(1);
         let len = data.len() as u16;
-        bits.out.extend_from_slice(&len.to_le_bytes());
-        bits.out.extend_from_slice(&(!len).to_le_bytes());
-        bits.out.extend_from_slice(data);
-    } else if static_lenb == opt_lenb {
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(data);
+        return;
+    }
+    let syms = &s.syms[..s.syms_len];
+    let bl_syms = &s.bl_syms.syms[..s.bl_syms.len];
+    let mut bits = Bits {
+        out: &mut s.block,
+        pos: 0,
+        buf: 0,
+        valid: 0,
+    };
+    if static_lenb == opt_lenb {
         bits.send((1 << 1) + 1, 3);
-        compress_block(bits, &s.syms, &STATIC_LCODES, &STATIC_DCODES);
+        bits = compress_block(bits, syms, &STATIC_LCODES, &STATIC_DCODES);
     } else {
         bits.send((2 << 1) + 1, 3);
         let (lcodes, dcodes, blcodes) = (lmax + 1, dmax + 1, max_blindex + 1);
-        bits.send(lcodes as u32 - 257, 5);
-        bits.send(dcodes as u32 - 1, 5);
-        bits.send(blcodes as u32 - 4, 4);
-        for &rank in BL_ORDER.iter().take(blcodes) {
-            bits.send(u32::from(bltree.len[usize::from(rank)]), 3);
+        bits.put(lcodes as u64 - 257, 5);
+        bits.put(dcodes as u64 - 1, 5);
+        bits.put(blcodes as u64 - 4, 4);
+        bits.flush();
+        // (3 bits each: up to 16 share a flush.)
+        for group in BL_ORDER[..blcodes].chunks(16) {
+            for &rank in group {
+                bits.put(u64::from(bltree.len[usize::from(rank)]), 3);
+            }
+            bits.flush();
         }
         // zlib's send_tree for both trees: replay what scan_tree recorded.
-        for &sym in &s.bl_syms {
-            let (symbol, extra) = (usize::from(sym & 0xff), u32::from(sym >> 8));
-            bits.send_code(
-                bltree.code[symbol & SLOT_MASK],
-                extra,
-                u32::from(BL_EXTRA[symbol & SLOT_MASK]),
-            );
+        // (At most 7 + 7 bits each: three share a flush.)
+        for group in bl_syms.chunks(3) {
+            for &sym in group {
+                let (symbol, extra) = (usize::from(sym & 0xff), u32::from(sym >> 8));
+                bits.put_code(
+                    bltree.code[symbol & SLOT_MASK],
+                    extra,
+                    u32::from(BL_EXTRA[symbol & SLOT_MASK]),
+                );
+            }
+            bits.flush();
         }
-        compress_block(bits, &s.syms, &s.ltree.code, &s.dtree.code);
+        bits = compress_block(bits, syms, &s.ltree.code, &s.dtree.code);
     }
+    let written = bits.finish();
+    out.extend_from_slice(&s.block[..written]);
 }
 
-/// zlib's `compress_block`: each symbol with its extra bits in one `send`.
-fn compress_block(bits: &mut Bits<'_>, syms: &[u32], lcodes: &[u32; SLOTS], dcodes: &[u32; SLOTS]) {
-    for &sym in syms {
+/// A match length's code and extra bits, by length - 3: the length symbol's offset from 257,
+/// the number of extra bits (<< 8) and their value (<< 16).
+static LENGTH_INFO: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut lc = 0;
+    while lc < 256 {
+        let code = TABLES_CONST.length_code[lc] as usize;
+        let extra = lc as u32 - TABLES_CONST.base_length[code] as u32;
+        t[lc] = code as u32 | (EXTRA_LBITS[code] as u32) << 8 | extra << 16;
+        lc += 1;
+    }
+    t
+};
+
+/// `EXTRA_DBITS` and `base_dist`, padded to 32 entries (indexes masked, no bounds test).
+static DIST_EXTRA_BITS: [u8; 32] = {
+    let mut t = [0u8; 32];
+    let mut i = 0;
+    while i < D_CODES {
+        t[i] = EXTRA_DBITS[i];
+        i += 1;
+    }
+    t
+};
+static DIST_BASE: [u16; 32] = {
+    let mut t = [0u16; 32];
+    let mut i = 0;
+    while i < D_CODES {
+        t[i] = TABLES_CONST.base_dist[i];
+        i += 1;
+    }
+    t
+};
+
+/// zlib's `compress_block`: each symbol with its extra bits, one flush per symbol (a match
+/// is at most 15 + 5 + 15 + 13 = 48 bits).
+fn compress_block<'a>(
+    mut bits: Bits<'a>,
+    syms: &[u32],
+    lcodes: &[u32; SLOTS],
+    dcodes: &[u32; SLOTS],
+) -> Bits<'a> {
+    // One symbol, whatever its kind (at most 48 bits).
+    let put_symbol = |bits: &mut Bits<'a>, sym: u32| {
         let dist = (sym >> 8) as usize;
         let lc = (sym & 0xff) as usize;
         if dist == 0 {
             let code = lcodes[lc];
-            bits.send(code & 0xffff, code >> 16);
+            bits.put(u64::from(code & 0xffff), code >> 16);
         } else {
-            let code = usize::from(TABLES.length_code[lc]);
-            bits.send_code(
-                lcodes[(code + LITERALS + 1) & SLOT_MASK],
-                (lc - usize::from(TABLES.base_length[code])) as u32,
-                u32::from(EXTRA_LBITS[code]),
+            let info = LENGTH_INFO[lc];
+            bits.put_code(
+                lcodes[((info & 0xff) as usize + LITERALS + 1) & SLOT_MASK],
+                info >> 16,
+                (info >> 8) & 0xff,
             );
             let dist = dist - 1;
-            let code = d_code(dist);
-            bits.send_code(
+            let code = d_code(dist) & 31;
+            bits.put_code(
                 dcodes[code],
-                (dist - usize::from(TABLES.base_dist[code])) as u32,
-                u32::from(EXTRA_DBITS[code]),
+                (dist - usize::from(DIST_BASE[code])) as u32,
+                u32::from(DIST_EXTRA_BITS[code]),
             );
         }
+    };
+    // Three literals (at most 45 bits) share a flush.
+    let mut triples = syms.chunks_exact(3);
+    for triple in &mut triples {
+        let (a, b, c) = (triple[0], triple[1], triple[2]);
+        if (a | b | c) >> 8 == 0 {
+            for sym in [a, b, c] {
+                let code = lcodes[(sym & 0xff) as usize];
+                bits.put(u64::from(code & 0xffff), code >> 16);
+            }
+            bits.flush();
+        } else {
+            for sym in [a, b, c] {
+                put_symbol(&mut bits, sym);
+                bits.flush();
+            }
+        }
     }
-    bits.send_code(lcodes[END_BLOCK], 0, 0);
+    for &sym in triples.remainder() {
+        put_symbol(&mut bits, sym);
+        bits.flush();
+    }
+    bits.put_code(lcodes[END_BLOCK], 0, 0);
+    bits.flush();
+    bits
 }
 
 fn adler32(data: &[u8]) -> u32 {
-    const BASE: u32 = 65521;
-    // 5552 bytes keep the sums below 2^32 before the modulo (zlib's NMAX).
-    const NMAX: usize = 5552;
-    const BLOCK: usize = 16;
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(NMAX) {
-        // Per block of 16 bytes, `b` gains 16 times `a` plus each byte as many times as
-        // it is added to `a` before the block ends: the same sums as byte by byte, in a
-        // form the compiler vectorizes (and never above the byte-by-byte final value).
-        let mut blocks = chunk.chunks_exact(BLOCK);
+    const BASE: u64 = 65521;
+    const LANES: usize = 16;
+    // Per lane, `lane_b` grows by `lane_a` (< 255 * 256) per block: 256 blocks keep it
+    // below 2^32.
+    const CHUNK: usize = LANES * 256;
+    let (mut a, mut b) = (1u64, 0u64);
+    for chunk in data.chunks(CHUNK) {
+        // Byte j of n (from 1) adds itself to `a` and (n - j + 1) times itself to `b`. Lanes:
+        // `lane_a[i]` sums the bytes at i mod 16, `lane_b[i]` the lane's sum before each block,
+        // so a byte of block k (of K) in lane i counts (K - 1 - k) times there; its weight is
+        // 16 (K - 1 - k) + 16 - i. The compiler vectorizes the lane loop.
+        let mut blocks = chunk.chunks_exact(LANES);
+        let (mut lane_a, mut lane_b) = ([0u32; LANES], [0u32; LANES]);
+        let whole = (blocks.len() * LANES) as u64;
         for block in &mut blocks {
-            let (mut sum, mut weighted) = (0u32, 0u32);
-            for (i, &byte) in block.iter().enumerate() {
-                sum += u32::from(byte);
-                weighted += (BLOCK - i) as u32 * u32::from(byte);
+            for ((la, lb), &byte) in lane_a.iter_mut().zip(&mut lane_b).zip(block) {
+                *lb += *la;
+                *la += u32::from(byte);
             }
-            b += BLOCK as u32 * a + weighted;
-            a += sum;
         }
+        let (mut sum_a, mut sum_b) = (0u64, 0u64);
+        for (i, (&la, &lb)) in lane_a.iter().zip(&lane_b).enumerate() {
+            sum_a += u64::from(la);
+            sum_b += LANES as u64 * u64::from(lb) + (LANES - i) as u64 * u64::from(la);
+        }
+        b = (b + whole * a + sum_b) % BASE;
+        a = (a + sum_a) % BASE;
         for &byte in blocks.remainder() {
-            a += u32::from(byte);
+            a += u64::from(byte);
             b += a;
         }
         a %= BASE;
         b %= BASE;
     }
-    (b << 16) | a
+    ((b as u32) << 16) | a as u32
 }
 
 #[cfg(test)]
@@ -1035,6 +1325,264 @@ mod tests {
         let mut out = Vec::new();
         assert!(zlib_compress_into(data, &mut out));
         out
+    }
+
+    /// zlib's `build_tree`, `gen_bitlen` and `gen_codes` transcribed literally from trees.c
+    /// (a heap of node numbers, `smaller` on `Freq` then `depth`, parent links), as the
+    /// reference for the tree builder: returns each symbol's length and code (unreversed
+    /// codes are compared through their bit-reversed form), `opt_len`, `static_len`.
+    fn zlib_build_tree(freq: &[u16], kind: &TreeKind) -> (Vec<u16>, Vec<u32>, i64, i64) {
+        let elems = kind.elems;
+        let heap_size = 2 * L_CODES + 1;
+        let mut f = vec![0u32; heap_size];
+        let mut dad = vec![0usize; heap_size];
+        let mut len = vec![0u16; heap_size];
+        let mut depth = vec![0u8; heap_size];
+        let mut heap = vec![0usize; heap_size];
+        let (mut heap_len, mut heap_max) = (0usize, heap_size);
+        let (mut opt_len, mut static_len) = (0i64, 0i64);
+        f[..elems].copy_from_slice(
+            &freq[..elems]
+                .iter()
+                .map(|&x| u32::from(x))
+                .collect::<Vec<_>>(),
+        );
+        let mut max_code: isize = -1;
+        for n in 0..elems {
+            if f[n] != 0 {
+                heap_len += 1;
+                heap[heap_len] = n;
+                max_code = n as isize;
+            }
+        }
+        while heap_len < 2 {
+            let node = if max_code < 2 {
+                max_code += 1;
+                max_code as usize
+            } else {
+                0
+            };
+            heap_len += 1;
+            heap[heap_len] = node;
+            f[node] = 1;
+            opt_len -= 1;
+            if kind.has_static {
+                static_len -= i64::from(kind.static_len[node]);
+            }
+        }
+        let max_code = max_code as usize;
+        let smaller = |f: &[u32], depth: &[u8], n: usize, m: usize| {
+            f[n] < f[m] || (f[n] == f[m] && depth[n] <= depth[m])
+        };
+        let pqdownheap =
+            |heap: &mut [usize], heap_len: usize, f: &[u32], depth: &[u8], mut k: usize| {
+                let v = heap[k];
+                let mut j = k << 1;
+                while j <= heap_len {
+                    if j < heap_len && smaller(f, depth, heap[j + 1], heap[j]) {
+                        j += 1;
+                    }
+                    if smaller(f, depth, v, heap[j]) {
+                        break;
+                    }
+                    heap[k] = heap[j];
+                    k = j;
+                    j <<= 1;
+                }
+                heap[k] = v;
+            };
+        for n in (1..=heap_len / 2).rev() {
+            pqdownheap(&mut heap, heap_len, &f, &depth, n);
+        }
+        let mut node = elems;
+        loop {
+            let n = heap[1];
+            heap[1] = heap[heap_len];
+            heap_len -= 1;
+            pqdownheap(&mut heap, heap_len, &f, &depth, 1);
+            let m = heap[1];
+            heap_max -= 1;
+            heap[heap_max] = n;
+            heap_max -= 1;
+            heap[heap_max] = m;
+            f[node] = f[n] + f[m];
+            depth[node] = depth[n].max(depth[m]) + 1;
+            dad[n] = node;
+            dad[m] = node;
+            heap[1] = node;
+            node += 1;
+            pqdownheap(&mut heap, heap_len, &f, &depth, 1);
+            if heap_len < 2 {
+                break;
+            }
+        }
+        heap_max -= 1;
+        heap[heap_max] = heap[1];
+        // gen_bitlen
+        let max_length = usize::from(kind.max_length);
+        let mut bl_count = [0u16; MAX_BITS + 1];
+        let mut overflow = 0i32;
+        len[heap[heap_max]] = 0;
+        let mut h = heap_max + 1;
+        while h < heap_size {
+            let n = heap[h];
+            let mut bits = usize::from(len[dad[n]]) + 1;
+            if bits > max_length {
+                bits = max_length;
+                overflow += 1;
+            }
+            len[n] = bits as u16;
+            h += 1;
+            if n > max_code {
+                continue;
+            }
+            bl_count[bits] += 1;
+            let xbits = i64::from(kind.extra_bits[n]);
+            opt_len += i64::from(f[n]) * (bits as i64 + xbits);
+            if kind.has_static {
+                static_len += i64::from(f[n]) * (i64::from(kind.static_len[n]) + xbits);
+            }
+        }
+        if overflow != 0 {
+            loop {
+                let mut bits = max_length - 1;
+                while bl_count[bits] == 0 {
+                    bits -= 1;
+                }
+                bl_count[bits] -= 1;
+                bl_count[bits + 1] += 2;
+                bl_count[max_length] -= 1;
+                overflow -= 2;
+                if overflow <= 0 {
+                    break;
+                }
+            }
+            let mut h = heap_size;
+            for bits in (1..=max_length).rev() {
+                let mut n = bl_count[bits];
+                while n != 0 {
+                    h -= 1;
+                    let m = heap[h];
+                    if m > max_code {
+                        continue;
+                    }
+                    if usize::from(len[m]) != bits {
+                        opt_len += (bits as i64 - i64::from(len[m])) * i64::from(f[m]);
+                        len[m] = bits as u16;
+                    }
+                    n -= 1;
+                }
+            }
+        }
+        // gen_codes
+        let mut next_code = [0u32; MAX_BITS + 1];
+        let mut code = 0u32;
+        for bits in 1..=MAX_BITS {
+            code = (code + u32::from(bl_count[bits - 1])) << 1;
+            next_code[bits] = code;
+        }
+        let mut codes = vec![0u32; elems];
+        for n in 0..=max_code {
+            let l = usize::from(len[n]);
+            if l == 0 {
+                continue;
+            }
+            codes[n] = packed_code(bi_reverse(next_code[l], l as u32), l as u32);
+            next_code[l] += 1;
+        }
+        len.truncate(elems);
+        (len, codes, opt_len, static_len)
+    }
+
+    fn check_tree_against_zlib(freq: &[u16], kind: &TreeKind) {
+        let (len, codes, opt_len, static_len) = zlib_build_tree(freq, kind);
+        let mut tree = Tree::new();
+        tree.freq[..kind.elems].copy_from_slice(&freq[..kind.elems]);
+        // Stale lengths and codes from an earlier tree must not leak through.
+        tree.len.fill(9);
+        let mut builder = Builder::new();
+        builder.build_tree(&mut tree, kind);
+        assert_eq!(&tree.len[..kind.elems], &len[..], "lengths for {freq:?}");
+        for (n, &code) in codes.iter().enumerate() {
+            if len[n] != 0 {
+                assert_eq!(tree.code[n], code, "code of {n} for {freq:?}");
+            }
+        }
+        assert_eq!(builder.opt_len, opt_len, "opt_len for {freq:?}");
+        assert_eq!(builder.static_len, static_len, "static_len for {freq:?}");
+    }
+
+    #[test]
+    fn trees_match_zlib_on_long_codes_and_ties() {
+        let fib: Vec<u16> = std::iter::successors(Some((1u16, 1u16)), |&(a, b)| Some((b, a + b)))
+            .map(|(a, _)| a)
+            .take(19)
+            .collect();
+        let mut state = 0x2545f4914f6cdd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for kind in [&L_KIND, &D_KIND, &BL_KIND] {
+            let elems = kind.elems;
+            for round in 0..400 {
+                let mut freq = vec![0u16; elems];
+                match round % 5 {
+                    // Fibonacci frequencies on scattered symbols: codes past the length limit.
+                    0 => {
+                        for &f in fib.iter().take(elems.min(19)) {
+                            freq[next() as usize % elems] = f;
+                        }
+                    }
+                    // Many equal frequencies: ties everywhere.
+                    1 => {
+                        for _ in 0..next() % 300 {
+                            freq[next() as usize % elems] = 1 + (next() % 3) as u16;
+                        }
+                    }
+                    // Zero, one or two symbols: forced codes.
+                    2 => {
+                        for _ in 0..round % 3 {
+                            freq[next() as usize % elems] = 1 + (next() % 50) as u16;
+                        }
+                    }
+                    // Skewed: powers of two.
+                    3 => {
+                        for i in 0..elems.min(15) {
+                            freq[next() as usize % elems] = 1 << i;
+                        }
+                    }
+                    _ => {
+                        for f in freq.iter_mut() {
+                            *f = (next() % 40) as u16 * u16::from(next() % 3 == 0);
+                        }
+                    }
+                }
+                check_tree_against_zlib(&freq, kind);
+            }
+        }
+    }
+
+    #[test]
+    fn adler32_matches_the_definition() {
+        fn naive(data: &[u8]) -> u32 {
+            let (mut a, mut b) = (1u32, 0u32);
+            for &byte in data {
+                a = (a + u32::from(byte)) % 65521;
+                b = (b + a) % 65521;
+            }
+            (b << 16) | a
+        }
+        let mut inputs: Vec<Vec<u8>> = vec![vec![0xff; MAX_INPUT], vec![0; 5000]];
+        inputs.push((0..MAX_INPUT).map(|i| (i * 131 % 256) as u8).collect());
+        for data in &inputs {
+            for len in [0, 1, 15, 16, 17, 4095, 4096, 4097, 5552, 8193, data.len()] {
+                let len = len.min(data.len());
+                assert_eq!(adler32(&data[..len]), naive(&data[..len]), "{len} bytes");
+            }
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! C zlib. The tests compare the output with C zlib on many inputs.
 
 use std::cell::RefCell;
+use crate::adler32::adler32;
 
 /// Longest input handled here: below zlib's first forced block flush (16383 symbols, each at
 /// least one byte) and far below its window slide (at 65274 bytes).
@@ -987,36 +988,6 @@ fn compress_block(bits: &mut Bits<'_>, syms: &[u32], lcodes: &[u32; SLOTS], dcod
         }
     }
     bits.send_code(lcodes[END_BLOCK], 0, 0);
-}
-
-fn adler32(data: &[u8]) -> u32 {
-    const BASE: u32 = 65521;
-    // 5552 bytes keep the sums below 2^32 before the modulo (zlib's NMAX).
-    const NMAX: usize = 5552;
-    const BLOCK: usize = 16;
-    let (mut a, mut b) = (1u32, 0u32);
-    for chunk in data.chunks(NMAX) {
-        // Per block of 16 bytes, `b` gains 16 times `a` plus each byte as many times as
-        // it is added to `a` before the block ends: the same sums as byte by byte, in a
-        // form the compiler vectorizes (and never above the byte-by-byte final value).
-        let mut blocks = chunk.chunks_exact(BLOCK);
-        for block in &mut blocks {
-            let (mut sum, mut weighted) = (0u32, 0u32);
-            for (i, &byte) in block.iter().enumerate() {
-                sum += u32::from(byte);
-                weighted += (BLOCK - i) as u32 * u32::from(byte);
-            }
-            b += BLOCK as u32 * a + weighted;
-            a += sum;
-        }
-        for &byte in blocks.remainder() {
-            a += u32::from(byte);
-            b += a;
-        }
-        a %= BASE;
-        b %= BASE;
-    }
-    (b << 16) | a
 }
 
 #[cfg(test)]

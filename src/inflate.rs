@@ -141,8 +141,10 @@ const LITERAL: u32 = 1 << 31;
 const EXCEPTIONAL: u32 = 1 << 15;
 const SUBTABLE: u32 = 1 << 14;
 const END_OF_BLOCK: u32 = 1 << 13;
-/// A code-length repeat code (16) that repeats the previous length.
-const REPEAT_PREVIOUS: u32 = 1 << 12;
+/// A code-length repeat code (16, 17, 18), with its extra bit count in bits 20-23.
+const REPEAT: u32 = 1 << 12;
+/// A repeat code (16) that repeats the previous length (17 and 18 repeat zero).
+const REPEAT_PREVIOUS: u32 = 1 << 13;
 /// An entry no code reaches (or a symbol DEFLATE leaves undefined): an error when decoded.
 const INVALID: u32 = EXCEPTIONAL;
 
@@ -209,18 +211,19 @@ const DIST_ENTRIES: [u32; 32] = {
     t
 };
 
-/// Per code-length symbol: a length (repeated once), or a repeat code with its base count,
-/// its extra bits and what it repeats (the previous length, or zero).
+/// Per code-length symbol: a length in bits 16-19, or a repeat code with its base count in
+/// bits 24-31, its extra bits in bits 20-23 and what it repeats (the previous length, or
+/// zero). The code length alone is consumed first, then a repeat's extra bits.
 const PRECODE_ENTRIES: [u32; 19] = {
     let mut t = [0; 19];
     let mut sym = 0;
     while sym < 16 {
-        t[sym] = 1 << 24 | (sym as u32) << 16;
+        t[sym] = (sym as u32) << 16;
         sym += 1;
     }
-    t[16] = 3 << 24 | REPEAT_PREVIOUS | 2;
-    t[17] = 3 << 24 | 3;
-    t[18] = 11 << 24 | 7;
+    t[16] = 3 << 24 | 2 << 20 | REPEAT | REPEAT_PREVIOUS;
+    t[17] = 3 << 24 | 3 << 20 | REPEAT;
+    t[18] = 11 << 24 | 7 << 20 | REPEAT;
     t
 };
 
@@ -762,9 +765,9 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         CodeKind::CodeLengths,
     )?;
 
-    // The code lengths, branch-free per symbol: each writes its first eight `used` slots
-    // (symbol and length) whether it repeats or not, then counts as many as it covers, or
-    // none for zero lengths. Counts are per length over both codes (split below).
+    // The code lengths. Each symbol with a length is listed in `used` with it and counted
+    // per length over both codes (split below). Explicit lengths (nine in ten symbols) take
+    // the short path.
     let total = litlen_count + dist_count;
     let precode_mask = (1usize << precode_bits) - 1;
     let used = &mut state.used;
@@ -776,30 +779,29 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         bits.refill()?;
         for _ in 0..4 {
             let e = state.precode[bits.buf as usize & precode_mask & (PRECODE_TABLE - 1)];
-            let saved = bits.buf;
             bits.consume(e);
-            let repeat = (e >> 24) as usize + extra_bits(saved, e) as usize;
-            let len = if e & REPEAT_PREVIOUS != 0 {
-                previous
+            if e & REPEAT == 0 {
+                used[n & 511] = i as u32 | (e & 0xf_0000);
+                let len = e >> 16;
+                n += usize::from(len != 0);
+                counts[len as usize & 31] += 1;
+                previous = len;
+                i += 1;
             } else {
-                (e >> 16) & 0xff
-            };
-            let first = i as u32 | len << 16;
-            let slot = n & 511;
-            used[slot..slot + 8].copy_from_slice(&[
-                first,
-                first + 1,
-                first + 2,
-                first + 3,
-                first + 4,
-                first + 5,
-                first + 6,
-                first + 7,
-            ]);
-            n += if len != 0 { repeat } else { 0 };
-            counts[len as usize & 31] += repeat as u16;
-            previous = len;
-            i += repeat;
+                let repeat = (e >> 24) as usize + bits.take((e >> 20) & 15) as usize;
+                if e & REPEAT_PREVIOUS != 0 {
+                    let first = i as u32 | previous << 16;
+                    let slot = n & 511;
+                    for (k, entry) in used[slot..slot + 8].iter_mut().enumerate() {
+                        *entry = first + k as u32;
+                    }
+                    n += if previous != 0 { repeat } else { 0 };
+                    counts[previous as usize & 31] += repeat as u16;
+                } else {
+                    previous = 0;
+                }
+                i += repeat;
+            }
             if i >= total {
                 break;
             }

@@ -163,9 +163,9 @@ const PRECODE_TABLE: usize = 128;
 const USED_SPACE: usize = 512 + 8;
 
 const MAX_MATCH: usize = 258;
-/// Output room the fast loop needs for one step: two literals and a match, whose copy may
+/// Output room the fast loop needs for one step: three literals and a match, whose copy may
 /// write up to 32 bytes (16-byte chunks) past where it ends.
-const FAST_ROOM: usize = 2 + MAX_MATCH + MATCH_SLACK;
+const FAST_ROOM: usize = 3 + MAX_MATCH + MATCH_SLACK;
 /// What a fast match copy may write past the match's end.
 const MATCH_SLACK: usize = 32;
 
@@ -439,7 +439,7 @@ impl<'a> Bits<'a> {
             self.buf |= u64::from_le_bytes(*word).wrapping_shl(self.left as u32);
             self.rest = &self.rest[loaded..];
         } else {
-            self.refill_at_end(loaded)?;
+            *self = self.refill_at_end(loaded)?;
         }
         self.left |= 56;
         Ok(())
@@ -447,21 +447,23 @@ impl<'a> Bits<'a> {
 
     /// The last input bytes, padded with zeros. Consuming a padding bit means the stream is
     /// truncated; every decode step takes at most 56 bits after a refill, so it is caught at
-    /// the next refill (or by `align_to_byte`, or the slow path's check).
-    #[inline(always)]
-    fn refill_at_end(&mut self, loaded: usize) -> Result<(), ZlibError> {
-        if self.consumed_bits() > self.data.len() * 8 {
+    /// the next refill (or by `align_to_byte`, or the slow path's check). Out of line and by
+    /// value, so that the hot loops keep their registers.
+    #[cold]
+    #[inline(never)]
+    fn refill_at_end(mut self, loaded: usize) -> Result<Self, ZlibError> {
+        if self.overran() {
             return Err(ZlibError::Truncated);
         }
         let mut word = 0;
-        for (i, &byte) in self.rest.iter().enumerate() {
+        for (i, &byte) in self.rest.iter().take(8).enumerate() {
             word |= u64::from(byte) << (8 * i);
         }
         self.buf |= word.wrapping_shl(self.left as u32);
         let real = loaded.min(self.rest.len());
         self.rest = &self.rest[real..];
         self.padding += loaded - real;
-        Ok(())
+        Ok(self)
     }
 
     fn consumed_bits(&self) -> usize {
@@ -522,6 +524,16 @@ impl Sink<'_> {
         self.buf.reserve_exact(new_len - self.buf.len());
         self.buf.resize(new_len, 0);
         Ok(())
+    }
+
+    /// Grows the buffer towards the limit, to the fast loop's room if the limit allows.
+    #[cold]
+    fn grow_for_fast_loop(&mut self) {
+        let new_len = (self.buf.len() * 2)
+            .max(self.pos + FAST_ROOM)
+            .min(self.limit);
+        self.buf.reserve_exact(new_len - self.buf.len());
+        self.buf.resize(new_len, 0);
     }
 
     #[inline(always)]
@@ -949,32 +961,34 @@ fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(),
     // Local copies, so that the bit buffer and the output position stay in registers.
     let mut b = *bits;
     loop {
-        // While one step's output fits, no size checks. A step is up to three literals, or up
-        // to two literals and a match: one refill (56 bits) covers three root literals (at
+        // While one step's output fits, no size checks. A step is up to four literals, or up
+        // to three literals and a match: one refill (56 bits) covers four root literals (at
         // most 10 bits each), a second one the match (at most 48 bits).
         let buf = sink.buf.as_mut_slice();
         let mut pos = sink.pos;
-        while buf.len() - pos >= FAST_ROOM {
+        // `pos <= fast_end` tells the compiler that a step's writes are in bounds.
+        let fast_end = buf.len().checked_sub(FAST_ROOM);
+        'fast: while fast_end.is_some_and(|end| pos <= end) {
             b.refill()?;
             let mut e = tables.litlen_root(b.buf);
             if e & LITERAL != 0 {
-                b.consume(e);
-                buf[pos] = (e >> 16) as u8;
-                e = tables.litlen_root(b.buf);
-                if e & LITERAL == 0 {
-                    pos += 1;
-                } else {
+                // One bounds check for up to four literals.
+                let out: &mut [u8; 4] = (&mut buf[pos..pos + 4]).try_into().unwrap();
+                let mut literals = 0;
+                loop {
                     b.consume(e);
-                    buf[pos + 1] = (e >> 16) as u8;
+                    out[literals] = (e >> 16) as u8;
+                    literals += 1;
                     e = tables.litlen_root(b.buf);
-                    if e & LITERAL != 0 {
-                        b.consume(e);
-                        buf[pos + 2] = (e >> 16) as u8;
-                        pos += 3;
-                        continue;
+                    if e & LITERAL == 0 {
+                        break;
                     }
-                    pos += 2;
+                    if literals == 4 {
+                        pos += 4;
+                        continue 'fast;
+                    }
                 }
+                pos += literals;
                 b.refill()?;
             }
             if e & EXCEPTIONAL != 0 {
@@ -1009,7 +1023,12 @@ fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(),
             pos += len;
         }
         sink.pos = pos;
-        // Near the end of the buffer: one symbol with exact checks, growing the buffer.
+        // Out of room for a fast step: grow the buffer if the limit allows, else near the
+        // limit one symbol with exact checks.
+        if sink.buf.len() < sink.limit {
+            sink.grow_for_fast_loop();
+            continue;
+        }
         let symbol = decode_symbol(tables, &mut b)?;
         // A symbol read from the zero padding past the input is truncation, not `TooLarge`.
         if b.overran() {

@@ -408,25 +408,47 @@ fn build_table(
 struct Bits<'a> {
     /// The whole input.
     data: &'a [u8],
-    /// The input from the next byte to load: a refill checks only its length.
+    /// The last 8 input bytes (all of a shorter input) followed by zeros: refills continue
+    /// here when fewer than 8 bytes are left, so that they never copy byte by byte. The zeros
+    /// let a truncated stream run on until a check notices that its bits are used up.
+    tail: &'a [u8; TAIL],
+    /// The input from the next byte to load (in `data` or in `tail`): a refill checks only its
+    /// length.
     rest: &'a [u8],
+    /// Where `rest` ends, as an offset into the input continued by the tail's zeros.
+    end: usize,
     buf: u64,
     /// The low 8 bits count the bits in `buf`: the last ones before `rest` (the bits above may
     /// hold a copy of the next byte; refills OR the same bits there). The bits above are
     /// garbage: consuming an entry subtracts the whole entry, whose low byte is the count.
     left: u64,
-    /// Zero bytes loaded past the end of the input.
-    padding: usize,
+}
+
+/// Bytes of `Bits::tail`.
+const TAIL: usize = 32;
+
+/// The last 8 bytes of `data` (all of a shorter input) followed by zeros.
+fn padded_tail(data: &[u8]) -> [u8; TAIL] {
+    let mut tail = [0; TAIL];
+    let last = &data[tail_start(data)..];
+    tail[..last.len()].copy_from_slice(last);
+    tail
+}
+
+/// Where `padded_tail` starts in `data`.
+fn tail_start(data: &[u8]) -> usize {
+    data.len().saturating_sub(8)
 }
 
 impl<'a> Bits<'a> {
-    fn new(data: &'a [u8], start: usize) -> Self {
+    fn new(data: &'a [u8], tail: &'a [u8; TAIL], start: usize) -> Self {
         Bits {
             data,
+            tail,
             rest: data.get(start..).unwrap_or_default(),
+            end: data.len(),
             buf: 0,
             left: 0,
-            padding: 0,
         }
     }
 
@@ -435,39 +457,36 @@ impl<'a> Bits<'a> {
     fn refill(&mut self) -> Result<(), ZlibError> {
         // Whole bytes that fit in the buffer after the bits it holds.
         let loaded = 7 - ((self.left as usize >> 3) & 7);
-        if let Some(word) = self.rest.first_chunk::<8>() {
-            self.buf |= u64::from_le_bytes(*word).wrapping_shl(self.left as u32);
-            self.rest = &self.rest[loaded..];
-        } else {
-            *self = self.refill_at_end(loaded)?;
-        }
+        let word = match self.rest.first_chunk::<8>() {
+            Some(word) => *word,
+            None => {
+                *self = self.switch_to_tail()?;
+                *self.rest.first_chunk::<8>().ok_or(ZlibError::Truncated)?
+            }
+        };
+        self.buf |= u64::from_le_bytes(word).wrapping_shl(self.left as u32);
+        self.rest = &self.rest[loaded..];
         self.left |= 56;
         Ok(())
     }
 
-    /// The last input bytes, padded with zeros. Consuming a padding bit means the stream is
-    /// truncated; every decode step takes at most 56 bits after a refill, so it is caught at
-    /// the next refill (or by `align_to_byte`, or the slow path's check). Out of line and by
-    /// value, so that the hot loops keep their registers.
+    /// Continues in the tail once fewer than 8 bytes of `data` are left. In the tail, that
+    /// means at least 16 zero bytes have been loaded, so at least one consumed: the stream is
+    /// truncated. Out of line and by value, so that the hot loops keep their registers.
     #[cold]
     #[inline(never)]
-    fn refill_at_end(mut self, loaded: usize) -> Result<Self, ZlibError> {
-        if self.overran() {
+    fn switch_to_tail(mut self) -> Result<Self, ZlibError> {
+        if self.end != self.data.len() {
             return Err(ZlibError::Truncated);
         }
-        let mut word = 0;
-        for (i, &byte) in self.rest.iter().take(8).enumerate() {
-            word |= u64::from(byte) << (8 * i);
-        }
-        self.buf |= word.wrapping_shl(self.left as u32);
-        let real = loaded.min(self.rest.len());
-        self.rest = &self.rest[real..];
-        self.padding += loaded - real;
+        let at = self.data.len() - self.rest.len() - tail_start(self.data);
+        self.rest = &self.tail[at..];
+        self.end = tail_start(self.data) + TAIL;
         Ok(self)
     }
 
     fn consumed_bits(&self) -> usize {
-        (self.data.len() - self.rest.len() + self.padding) * 8 - usize::from(self.left as u8)
+        (self.end - self.rest.len()) * 8 - usize::from(self.left as u8)
     }
 
     /// Whether a bit past the input has been consumed (the stream is truncated).
@@ -497,7 +516,7 @@ impl<'a> Bits<'a> {
         if next > self.data.len() {
             return Err(ZlibError::Truncated);
         }
-        *self = Bits::new(self.data, next);
+        *self = Bits::new(self.data, self.tail, next);
         Ok(next)
     }
 }
@@ -666,7 +685,8 @@ fn inflate_into(state: &mut Inflater, data: &[u8], sink: &mut Sink) -> Result<()
     if flg & 0x20 != 0 {
         return Err(ZlibError::NeedsDictionary.into());
     }
-    let mut bits = Bits::new(data, 2);
+    let tail = padded_tail(data);
+    let mut bits = Bits::new(data, &tail, 2);
     loop {
         bits.refill()?;
         let header = bits.take(3);
@@ -718,7 +738,7 @@ fn stored_block(bits: &mut Bits, sink: &mut Sink) -> Result<(), DecodeError> {
         .get(body..body + usize::from(len))
         .ok_or(ZlibError::Truncated)?;
     sink.extend(bytes)?;
-    *bits = Bits::new(data, body + usize::from(len));
+    *bits = Bits::new(data, bits.tail, body + usize::from(len));
     Ok(())
 }
 

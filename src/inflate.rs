@@ -86,12 +86,13 @@ pub struct Inflater {
     litlen: [u32; LITLEN_TABLE],
     dist: [u32; DIST_TABLE],
     precode: [u32; PRECODE_TABLE],
-    /// The symbols of the current dynamic block with a nonzero code length, ascending, each as
-    /// `symbol | length << 16` (literal/length symbols, then distance symbols from 286 + 1 on
-    /// as `litlen_count + distance symbol`). Room for a write of 8 past the last one.
-    used: [u32; USED_SPACE],
-    /// `build_table`'s input: the code's entries sorted by code length, then by symbol.
-    sorted: [u32; 288],
+    /// Code lengths of the current dynamic block by symbol (literal/length codes, then
+    /// distance codes), with room for a repeat running past the last one.
+    lens: [u8; LENS_SPACE],
+    /// The symbols of each code length, ascending, listed as the lengths are read (the
+    /// literal/length symbols, then the distance symbols as `litlen_count + symbol`): each
+    /// code's canonical order without a sort.
+    by_length: [[u16; BUCKET]; 16],
     /// The tables hold the fixed code (rebuilt only after a dynamic block).
     fixed_loaded: bool,
 }
@@ -109,7 +110,7 @@ impl Default for Inflater {
 }
 
 impl Inflater {
-    /// A fresh state (about 14 KB; keep one per thread on hot paths).
+    /// A fresh state (about 22 KB; keep one per thread on hot paths).
     ///
     /// ```
     /// let inflater = signed_cookie::encoding::Inflater::new();
@@ -120,8 +121,8 @@ impl Inflater {
             litlen: [0; LITLEN_TABLE],
             dist: [0; DIST_TABLE],
             precode: [0; PRECODE_TABLE],
-            used: [0; USED_SPACE],
-            sorted: [0; 288],
+            lens: [0; LENS_SPACE],
+            by_length: [[0; BUCKET]; 16],
             fixed_loaded: false,
         }
     }
@@ -158,9 +159,12 @@ const LITLEN_TABLE: usize = 2048;
 const DIST_TABLE: usize = 512;
 /// The code-length code has at most 7-bit codes: one root table, no subtables.
 const PRECODE_TABLE: usize = 128;
-/// Code lengths read per block: at most 286 + 30, and a repeat may run 138 past the last one
-/// before the error is noticed (plus 8 for the last write); indices are masked to 511.
-const USED_SPACE: usize = 512 + 8;
+/// Code lengths read per block: at most 286 + 30 (a symbol starts below 316), and a repeat
+/// writes up to 138 from where it starts. A power of two, so that masked indices need no
+/// bounds checks.
+const LENS_SPACE: usize = 512;
+/// Symbols of one code length: at most 286 + 30, and a repeat writes 8 past the last one.
+const BUCKET: usize = 316 + 8;
 
 const MAX_MATCH: usize = 258;
 /// Output room the fast loop needs for one step: three literals and a match, whose copy may
@@ -250,34 +254,57 @@ enum CodeKind {
     Dist,
 }
 
-/// Sorts the entries of the symbols given as (code length, entry), in symbol order, by code
-/// length (a counting sort; `counts[len]` symbols have length `len`, zero lengths are skipped).
-fn sort_by_length(
-    counts: &[u16; 16],
-    symbols: impl Iterator<Item = (u32, u32)>,
-    sorted: &mut [u32; 288],
-) {
-    let mut offsets = [0u16; 16];
-    for len in 1..15 {
-        offsets[len + 1] = offsets[len] + counts[len];
+/// A code to build a table for: its symbols by code length, in canonical order.
+struct Code<'a> {
+    /// Symbols per code length (`counts[0]` unused).
+    counts: [u16; 16],
+    by_length: &'a [[u16; BUCKET]; 16],
+    /// Where the code's symbols start in each length's list (distance symbols follow the
+    /// literal/length symbols of the same length).
+    first: [u16; 16],
+    /// Subtracted from a listed symbol to index `entries`.
+    offset: u16,
+    /// Per symbol, its table entry without the code length.
+    entries: &'a [u32],
+}
+
+impl Code<'_> {
+    fn symbols(&self, len: usize) -> &[u16] {
+        let first = usize::from(self.first[len]);
+        &self.by_length[len][first..first + usize::from(self.counts[len])]
     }
-    for (len, entry) in symbols {
-        if len != 0 {
-            let slot = &mut offsets[len as usize & 15];
-            sorted[usize::from(*slot)] = entry;
-            *slot += 1;
-        }
+
+    fn entry(&self, symbol: u16, len: usize) -> u32 {
+        with_length(self.entries[usize::from(symbol - self.offset)], len as u32)
     }
 }
 
-/// Fills `table` for the code with `counts[len]` codes of each length, whose entries are
-/// `sorted` (by length, then symbol); returns the root table's bits. Codes up to the root
-/// width fill the root by doubling: each length's codewords are written once, then the table
-/// so far is copied after itself. Longer codes get subtables, each sized for the codes sharing
-/// its root prefix.
+/// Lists the symbols of `lens` by length in `by_length` (in symbol order); returns the counts.
+fn list_by_length(lens: &[u8], by_length: &mut [[u16; BUCKET]; 16]) -> [u16; 16] {
+    let mut counts = [0u16; 16];
+    for (symbol, &len) in lens.iter().enumerate() {
+        let len = usize::from(len & 15);
+        by_length[len][usize::from(counts[len])] = symbol as u16;
+        counts[len] += 1;
+    }
+    counts
+}
+
+/// The codeword after `codeword` among `all_ones + 1` (a power of two) codewords, all kept
+/// bit-reversed (DEFLATE sends codes from their high bit): sets the highest zero bit and clears
+/// the bits above it.
+#[inline(always)]
+fn next_codeword(codeword: usize, all_ones: usize) -> usize {
+    let bit = 1 << (usize::BITS - 1 - (codeword ^ all_ones).leading_zeros());
+    (codeword & (bit - 1)) | bit
+}
+
+/// Fills `table` for `code`; returns the root table's bits. Codes up to the root width fill
+/// the root by doubling: each length's codewords are written once, then the table so far is
+/// copied after itself. Longer codes get subtables, each sized for the codes sharing its root
+/// prefix.
 fn build_table(
-    counts: &[u16; 16],
-    sorted: &[u32; 288],
+    code: &Code,
     table: &mut [u32],
     root_max: u32,
     kind: CodeKind,
@@ -287,6 +314,7 @@ fn build_table(
         CodeKind::LitLen => ZlibError::LitLenSet,
         CodeKind::Dist => ZlibError::DistanceSet,
     };
+    let counts = &code.counts;
     let Some(max_len) = (1..16).rev().find(|&len| counts[len] != 0) else {
         // No codes at all: only distances may (their table then rejects every code).
         if kind != CodeKind::Dist {
@@ -308,53 +336,37 @@ fn build_table(
         if kind == CodeKind::CodeLengths || max_len != 1 {
             return Err(malformed);
         }
-        table[0] = with_length(sorted[0], 1);
+        table[0] = code.entry(code.symbols(1)[0], 1);
         table[1] = INVALID;
         return Ok(1);
     }
 
-    let root = (max_len as u32).min(root_max);
-    // Codewords are kept bit-reversed (DEFLATE sends codes from their high bit), so "next
-    // codeword" sets the highest zero bit and clears the bits above it.
-    let mut codeword: usize = 0;
+    let root = max_len.min(root_max as usize);
+    let mut codeword = 0;
     let mut len = 1;
     while counts[len] == 0 {
         len += 1;
     }
     let mut table_end = 1usize << len;
-    let mut sym_index = 0;
-    let mut remaining = counts[len];
-    while len as u32 <= root {
-        while remaining != 0 {
-            table[codeword] = with_length(sorted[sym_index], len as u32);
-            sym_index += 1;
-            remaining -= 1;
+    while len <= root {
+        for &symbol in code.symbols(len) {
+            table[codeword] = code.entry(symbol, len);
             if codeword == table_end - 1 {
                 // The last codeword: the code is complete within the root; double up to it.
-                while (len as u32) < root {
+                while len < root {
                     table.copy_within(..table_end, table_end);
                     table_end <<= 1;
                     len += 1;
                 }
-                return Ok(root);
+                return Ok(root as u32);
             }
-            let bit = 1 << (usize::BITS - 1 - (codeword ^ (table_end - 1)).leading_zeros());
-            codeword = (codeword & (bit - 1)) | bit;
+            codeword = next_codeword(codeword, table_end - 1);
         }
-        // Next used length, doubling the table for each step within the root.
-        loop {
-            len += 1;
-            if len >= 16 {
-                return Err(malformed); // unreachable for a complete code
-            }
-            if len as u32 <= root {
-                table.copy_within(..table_end, table_end);
-                table_end <<= 1;
-            }
-            remaining = counts[len];
-            if remaining != 0 {
-                break;
-            }
+        // The next length, doubling the table for each step within the root.
+        len += 1;
+        if len <= root {
+            table.copy_within(..table_end, table_end);
+            table_end <<= 1;
         }
     }
 
@@ -363,44 +375,40 @@ fn build_table(
     let mut table_end = 1usize << root;
     let mut prefix = usize::MAX;
     let mut sub_start = 0;
-    loop {
-        if codeword & root_mask != prefix {
-            // A new subtable, as wide as needed to hold all codes sharing this prefix.
-            prefix = codeword & root_mask;
-            sub_start = table_end;
-            let mut sub_bits = len as u32 - root;
-            let mut used = u32::from(remaining);
-            while used < 1 << sub_bits {
-                sub_bits += 1;
-                let next = (root + sub_bits) as usize;
-                used = (used << 1) + u32::from(*counts.get(next).ok_or(malformed)?);
+    for len in root + 1..16 {
+        for (k, &symbol) in code.symbols(len).iter().enumerate() {
+            if codeword & root_mask != prefix {
+                // A new subtable, as wide as needed to hold all codes sharing this prefix.
+                prefix = codeword & root_mask;
+                sub_start = table_end;
+                let mut sub_bits = len - root;
+                let mut used = usize::from(counts[len]) - k;
+                while used < 1 << sub_bits {
+                    sub_bits += 1;
+                    used = (used << 1) + usize::from(*counts.get(root + sub_bits).ok_or(malformed)?);
+                }
+                table_end = sub_start + (1 << sub_bits);
+                if table_end > table.len() {
+                    return Err(malformed); // unreachable: the table is sized for any complete code
+                }
+                table[prefix] =
+                    EXCEPTIONAL | SUBTABLE | (sub_start as u32) << 16 | (sub_bits as u32) << 8 | root as u32;
             }
-            table_end = sub_start + (1 << sub_bits);
-            if table_end > table.len() {
-                return Err(malformed); // unreachable: the table is sized for any complete code
+            let value = code.entry(symbol, len - root);
+            let stride = 1 << (len - root);
+            let mut i = sub_start + (codeword >> root);
+            while i < table_end {
+                table[i] = value;
+                i += stride;
             }
-            table[prefix] = EXCEPTIONAL | SUBTABLE | (sub_start as u32) << 16 | sub_bits << 8 | root;
-        }
-        let value = with_length(sorted[sym_index], len as u32 - root);
-        let stride = 1 << (len as u32 - root);
-        let mut i = sub_start + (codeword >> root);
-        while i < table_end {
-            table[i] = value;
-            i += stride;
-        }
-        sym_index += 1;
-        let all_ones = (1usize << len) - 1;
-        if codeword == all_ones {
-            return Ok(root);
-        }
-        let bit = 1 << (usize::BITS - 1 - (codeword ^ all_ones).leading_zeros());
-        codeword = (codeword & (bit - 1)) | bit;
-        remaining -= 1;
-        while remaining == 0 {
-            len += 1;
-            remaining = *counts.get(len).ok_or(malformed)?;
+            let all_ones = (1usize << len) - 1;
+            if codeword == all_ones {
+                return Ok(root as u32);
+            }
+            codeword = next_codeword(codeword, all_ones);
         }
     }
+    Err(malformed) // unreachable for a complete code
 }
 
 /// Input bits, least significant first, in a 64-bit buffer (libdeflate's bit reader).
@@ -742,26 +750,28 @@ fn stored_block(bits: &mut Bits, sink: &mut Sink) -> Result<(), DecodeError> {
     Ok(())
 }
 
-/// Counts the nonzero lengths in `lens` per length.
-fn count_lengths(lens: &[u8]) -> [u16; 16] {
-    let mut counts = [0u16; 16];
-    for &len in lens {
-        counts[usize::from(len & 15)] += 1;
-    }
-    counts
-}
-
 fn load_fixed_tables(state: &mut Inflater) -> Result<(), ZlibError> {
     let mut lens = [8u8; 288];
     lens[144..256].fill(9);
     lens[256..280].fill(7);
-    let counts = count_lengths(&lens);
-    let symbols = lens.iter().zip(LITLEN_ENTRIES);
-    sort_by_length(&counts, symbols.map(|(&len, e)| (u32::from(len), e)), &mut state.sorted);
-    build_table(&counts, &state.sorted, &mut state.litlen, 9, CodeKind::LitLen)?;
-    let counts = count_lengths(&[5; 32]);
-    sort_by_length(&counts, DIST_ENTRIES.into_iter().map(|e| (5, e)), &mut state.sorted);
-    build_table(&counts, &state.sorted, &mut state.dist, 5, CodeKind::Dist)?;
+    let counts = list_by_length(&lens, &mut state.by_length);
+    let code = Code {
+        counts,
+        by_length: &state.by_length,
+        first: [0; 16],
+        offset: 0,
+        entries: &LITLEN_ENTRIES,
+    };
+    build_table(&code, &mut state.litlen, 9, CodeKind::LitLen)?;
+    let counts = list_by_length(&[5; 32], &mut state.by_length);
+    let code = Code {
+        counts,
+        by_length: &state.by_length,
+        first: [0; 16],
+        offset: 0,
+        entries: &DIST_ENTRIES,
+    };
+    build_table(&code, &mut state.dist, 5, CodeKind::Dist)?;
     state.fixed_loaded = true;
     Ok(())
 }
@@ -786,26 +796,22 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         }
         precode_lens[sym] = bits.take(3) as u8;
     }
-    let counts = count_lengths(&precode_lens);
-    let symbols = precode_lens.iter().zip(PRECODE_ENTRIES);
-    sort_by_length(&counts, symbols.map(|(&len, e)| (u32::from(len), e)), &mut state.sorted);
-    let precode_bits = build_table(
-        &counts,
-        &state.sorted,
-        &mut state.precode,
-        7,
-        CodeKind::CodeLengths,
-    )?;
+    let code = Code {
+        counts: list_by_length(&precode_lens, &mut state.by_length),
+        by_length: &state.by_length,
+        first: [0; 16],
+        offset: 0,
+        entries: &PRECODE_ENTRIES,
+    };
+    let precode_bits = build_table(&code, &mut state.precode, 7, CodeKind::CodeLengths)?;
 
-    // The code lengths. Each symbol with a length is listed in `used` with it and counted
-    // per length over both codes (split below). Explicit lengths (nine in ten symbols) take
-    // the short path.
+    // The code lengths, each symbol listed under its length as it is read (and its length
+    // kept in `lens`). Explicit lengths (nine in ten symbols) take the short path.
     let total = litlen_count + dist_count;
     let precode_mask = (1usize << precode_bits) - 1;
-    let used = &mut state.used;
-    // Index 16: a "repeat the previous length" with nothing before it.
-    let mut counts = [0u16; 32];
-    let (mut i, mut n, mut previous) = (0usize, 0usize, 16u32);
+    let (lens, by_length) = (&mut state.lens, &mut state.by_length);
+    let mut counts = [0u16; 16];
+    let (mut i, mut previous) = (0usize, 0usize);
     while i < total {
         // Four codes of at most 7 + 7 bits fit one refill.
         bits.refill()?;
@@ -813,23 +819,32 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
             let e = state.precode[bits.buf as usize & precode_mask & (PRECODE_TABLE - 1)];
             bits.consume(e);
             if e & REPEAT == 0 {
-                used[n & 511] = i as u32 | (e & 0xf_0000);
-                let len = e >> 16;
-                n += usize::from(len != 0);
-                counts[len as usize & 31] += 1;
+                let len = (e >> 16) as usize & 15;
+                lens[i & 511] = len as u8;
+                let count = &mut counts[len];
+                by_length[len][usize::from(*count)] = i as u16;
+                *count += 1;
                 previous = len;
                 i += 1;
             } else {
                 let repeat = (e >> 24) as usize + bits.take((e >> 20) & 15) as usize;
                 if e & REPEAT_PREVIOUS != 0 {
-                    let first = i as u32 | previous << 16;
-                    let slot = n & 511;
-                    for (k, entry) in used[slot..slot + 8].iter_mut().enumerate() {
-                        *entry = first + k as u32;
+                    if i == 0 {
+                        return Err(ZlibError::LengthRepeat);
                     }
-                    n += if previous != 0 { repeat } else { 0 };
-                    counts[previous as usize & 31] += repeat as u16;
+                    // At most 6: write 8 whatever the count.
+                    lens[i..i + 8].fill(previous as u8);
+                    let count = usize::from(counts[previous]);
+                    for (k, symbol) in by_length[previous][count..count + 8].iter_mut().enumerate() {
+                        *symbol = (i + k) as u16;
+                    }
+                    counts[previous] += repeat as u16;
                 } else {
+                    if e >> 24 == 11 {
+                        lens[i..i + 138].fill(0);
+                    } else {
+                        lens[i..i + 10].fill(0);
+                    }
                     previous = 0;
                 }
                 i += repeat;
@@ -839,39 +854,41 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
             }
         }
     }
-    if i > total || counts[16] != 0 {
+    if i > total {
         return Err(ZlibError::LengthRepeat);
     }
-    let used = &used[..n];
-    let symbol = |u: &u32| u & 0xffff;
-    let litlen_used = used.partition_point(|u| symbol(u) < litlen_count as u32);
-    let (litlen_syms, dist_syms) = used.split_at(litlen_used);
-    if litlen_syms.binary_search_by_key(&256, symbol).is_err() {
+    if lens[256] == 0 {
         return Err(ZlibError::MissingEndOfBlock);
     }
+    // Distance symbols follow the literal/length symbols in each length's list.
     let mut dist_counts = [0u16; 16];
-    for &u in dist_syms {
-        dist_counts[(u >> 16) as usize & 15] += 1;
+    for &len in &lens[litlen_count..total] {
+        dist_counts[usize::from(len & 15)] += 1;
     }
     let mut litlen_counts = [0u16; 16];
     for len in 1..16 {
         litlen_counts[len] = counts[len] - dist_counts[len];
     }
-
-    let entry = |u: &u32| (u >> 16, LITLEN_ENTRIES[symbol(u) as usize]);
-    sort_by_length(&litlen_counts, litlen_syms.iter().map(entry), &mut state.sorted);
     let litlen_bits = build_table(
-        &litlen_counts,
-        &state.sorted,
+        &Code {
+            counts: litlen_counts,
+            by_length,
+            first: [0; 16],
+            offset: 0,
+            entries: &LITLEN_ENTRIES,
+        },
         &mut state.litlen,
         LITLEN_ROOT_MAX,
         CodeKind::LitLen,
     )?;
-    let entry = |u: &u32| (u >> 16, DIST_ENTRIES[(symbol(u) as usize - litlen_count) & 31]);
-    sort_by_length(&dist_counts, dist_syms.iter().map(entry), &mut state.sorted);
     let dist_bits = build_table(
-        &dist_counts,
-        &state.sorted,
+        &Code {
+            counts: dist_counts,
+            by_length,
+            first: litlen_counts,
+            offset: litlen_count as u16,
+            entries: &DIST_ENTRIES,
+        },
         &mut state.dist,
         DIST_ROOT_MAX,
         CodeKind::Dist,

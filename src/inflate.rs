@@ -256,12 +256,13 @@ enum CodeKind {
 
 /// A code to build a table for: its symbols by code length, in canonical order.
 struct Code<'a> {
-    /// Symbols per code length (`counts[0]` unused).
-    counts: [u16; 16],
+    /// Symbols per code length (`counts[0]` unused). (References, not copies: the arrays were
+    /// just written element by element, and copying them whole would stall on the stores.)
+    counts: &'a [u16; 16],
     by_length: &'a [[u16; BUCKET]; 16],
     /// Where the code's symbols start in each length's list (distance symbols follow the
     /// literal/length symbols of the same length).
-    first: [u16; 16],
+    first: &'a [u16; 16],
     /// Subtracted from a listed symbol to index `entries`.
     offset: u16,
     /// Per symbol, its table entry without the code length.
@@ -299,6 +300,19 @@ fn next_codeword(codeword: usize, all_ones: usize) -> usize {
     (codeword & (bit - 1)) | bit
 }
 
+/// Copies `table[..end]` after itself. Small tables copy 8 entries whatever their size (the
+/// entries past `2 * end` are garbage, overwritten before the table is used), without a call.
+#[inline(always)]
+fn double_table(table: &mut [u32], end: usize) {
+    if end <= 8 {
+        let mut first = [0; 8];
+        first.copy_from_slice(&table[..8]);
+        table[end..end + 8].copy_from_slice(&first);
+    } else {
+        table.copy_within(..end, end);
+    }
+}
+
 /// Fills `table` for `code`; returns the root table's bits. Codes up to the root width fill
 /// the root by doubling: each length's codewords are written once, then the table so far is
 /// copied after itself. Longer codes get subtables, each sized for the codes sharing its root
@@ -314,24 +328,28 @@ fn build_table(
         CodeKind::LitLen => ZlibError::LitLenSet,
         CodeKind::Dist => ZlibError::DistanceSet,
     };
-    let counts = &code.counts;
-    let Some(max_len) = (1..16).rev().find(|&len| counts[len] != 0) else {
+    let counts = code.counts;
+    // The code space the codes use, in units of 2^-15: above 2^15 is oversubscribed (at some
+    // length, then at all longer ones), below is incomplete. Branch-free over all lengths.
+    let mut used: u32 = 0;
+    let mut present: u32 = 0;
+    for len in 1..16 {
+        used += u32::from(counts[len]) << (15 - len);
+        present |= u32::from(counts[len] != 0) << len;
+    }
+    if present == 0 {
         // No codes at all: only distances may (their table then rejects every code).
         if kind != CodeKind::Dist {
             return Err(malformed);
         }
         table[..2].fill(INVALID);
         return Ok(1);
-    };
-    // Code space left after each length; below zero is oversubscribed.
-    let mut left: i32 = 1;
-    for &n in &counts[1..] {
-        left = (left << 1) - i32::from(n);
-        if left < 0 {
-            return Err(malformed);
-        }
     }
-    if left > 0 {
+    let max_len = (u32::BITS - 1 - present.leading_zeros()) as usize;
+    if used > 1 << 15 {
+        return Err(malformed);
+    }
+    if used < 1 << 15 {
         // Incomplete: zlib accepts it only as one 1-bit code (not for code lengths).
         if kind == CodeKind::CodeLengths || max_len != 1 {
             return Err(malformed);
@@ -343,10 +361,7 @@ fn build_table(
 
     let root = max_len.min(root_max as usize);
     let mut codeword = 0;
-    let mut len = 1;
-    while counts[len] == 0 {
-        len += 1;
-    }
+    let mut len = present.trailing_zeros() as usize;
     let mut table_end = 1usize << len;
     while len <= root {
         for &symbol in code.symbols(len) {
@@ -354,7 +369,7 @@ fn build_table(
             if codeword == table_end - 1 {
                 // The last codeword: the code is complete within the root; double up to it.
                 while len < root {
-                    table.copy_within(..table_end, table_end);
+                    double_table(table, table_end);
                     table_end <<= 1;
                     len += 1;
                 }
@@ -365,7 +380,7 @@ fn build_table(
         // The next length, doubling the table for each step within the root.
         len += 1;
         if len <= root {
-            table.copy_within(..table_end, table_end);
+            double_table(table, table_end);
             table_end <<= 1;
         }
     }
@@ -435,11 +450,14 @@ struct Bits<'a> {
 /// Bytes of `Bits::tail`.
 const TAIL: usize = 32;
 
-/// The last 8 bytes of `data` (all of a shorter input) followed by zeros.
+/// The last 8 bytes of `data` (all of a shorter input) followed by zeros. One 8-byte store
+/// where the input allows (not a byte copy that a vector load would then stall on).
 fn padded_tail(data: &[u8]) -> [u8; TAIL] {
     let mut tail = [0; TAIL];
-    let last = &data[tail_start(data)..];
-    tail[..last.len()].copy_from_slice(last);
+    match data.last_chunk::<8>() {
+        Some(last) => tail[..8].copy_from_slice(last),
+        None => tail[..data.len()].copy_from_slice(data),
+    }
     tail
 }
 
@@ -756,18 +774,18 @@ fn load_fixed_tables(state: &mut Inflater) -> Result<(), ZlibError> {
     lens[256..280].fill(7);
     let counts = list_by_length(&lens, &mut state.by_length);
     let code = Code {
-        counts,
+        counts: &counts,
         by_length: &state.by_length,
-        first: [0; 16],
+        first: &[0; 16],
         offset: 0,
         entries: &LITLEN_ENTRIES,
     };
     build_table(&code, &mut state.litlen, 9, CodeKind::LitLen)?;
     let counts = list_by_length(&[5; 32], &mut state.by_length);
     let code = Code {
-        counts,
+        counts: &counts,
         by_length: &state.by_length,
-        first: [0; 16],
+        first: &[0; 16],
         offset: 0,
         entries: &DIST_ENTRIES,
     };
@@ -796,10 +814,11 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         }
         precode_lens[sym] = bits.take(3) as u8;
     }
+    let counts = list_by_length(&precode_lens, &mut state.by_length);
     let code = Code {
-        counts: list_by_length(&precode_lens, &mut state.by_length),
+        counts: &counts,
         by_length: &state.by_length,
-        first: [0; 16],
+        first: &[0; 16],
         offset: 0,
         entries: &PRECODE_ENTRIES,
     };
@@ -871,9 +890,9 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
     }
     let litlen_bits = build_table(
         &Code {
-            counts: litlen_counts,
+            counts: &litlen_counts,
             by_length,
-            first: [0; 16],
+            first: &[0; 16],
             offset: 0,
             entries: &LITLEN_ENTRIES,
         },
@@ -883,9 +902,9 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
     )?;
     let dist_bits = build_table(
         &Code {
-            counts: dist_counts,
+            counts: &dist_counts,
             by_length,
-            first: litlen_counts,
+            first: &litlen_counts,
             offset: litlen_count as u16,
             entries: &DIST_ENTRIES,
         },

@@ -13,6 +13,7 @@
 //! flushes a block only after 16383 symbols). Longer inputs return `false` and the caller uses
 //! C zlib. The tests compare the output with C zlib on many inputs.
 
+use crate::adler32::adler32;
 use std::cell::RefCell;
 
 /// Longest input handled here: below zlib's first forced block flush (16383 symbols, each at
@@ -1271,44 +1272,6 @@ fn compress_block<'a>(
     bits
 }
 
-fn adler32(data: &[u8]) -> u32 {
-    const BASE: u64 = 65521;
-    const LANES: usize = 16;
-    // Per lane, `lane_b` grows by `lane_a` (< 255 * 256) per block: 256 blocks keep it
-    // below 2^32.
-    const CHUNK: usize = LANES * 256;
-    let (mut a, mut b) = (1u64, 0u64);
-    for chunk in data.chunks(CHUNK) {
-        // Byte j of n (from 1) adds itself to `a` and (n - j + 1) times itself to `b`. Lanes:
-        // `lane_a[i]` sums the bytes at i mod 16, `lane_b[i]` the lane's sum before each block,
-        // so a byte of block k (of K) in lane i counts (K - 1 - k) times there; its weight is
-        // 16 (K - 1 - k) + 16 - i. The compiler vectorizes the lane loop.
-        let mut blocks = chunk.chunks_exact(LANES);
-        let (mut lane_a, mut lane_b) = ([0u32; LANES], [0u32; LANES]);
-        let whole = (blocks.len() * LANES) as u64;
-        for block in &mut blocks {
-            for ((la, lb), &byte) in lane_a.iter_mut().zip(&mut lane_b).zip(block) {
-                *lb += *la;
-                *la += u32::from(byte);
-            }
-        }
-        let (mut sum_a, mut sum_b) = (0u64, 0u64);
-        for (i, (&la, &lb)) in lane_a.iter().zip(&lane_b).enumerate() {
-            sum_a += u64::from(la);
-            sum_b += LANES as u64 * u64::from(lb) + (LANES - i) as u64 * u64::from(la);
-        }
-        b = (b + whole * a + sum_b) % BASE;
-        a = (a + sum_a) % BASE;
-        for &byte in blocks.remainder() {
-            a += u64::from(byte);
-            b += a;
-        }
-        a %= BASE;
-        b %= BASE;
-    }
-    ((b as u32) << 16) | a as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1561,26 +1524,6 @@ mod tests {
                     }
                 }
                 check_tree_against_zlib(&freq, kind);
-            }
-        }
-    }
-
-    #[test]
-    fn adler32_matches_the_definition() {
-        fn naive(data: &[u8]) -> u32 {
-            let (mut a, mut b) = (1u32, 0u32);
-            for &byte in data {
-                a = (a + u32::from(byte)) % 65521;
-                b = (b + a) % 65521;
-            }
-            (b << 16) | a
-        }
-        let mut inputs: Vec<Vec<u8>> = vec![vec![0xff; MAX_INPUT], vec![0; 5000]];
-        inputs.push((0..MAX_INPUT).map(|i| (i * 131 % 256) as u8).collect());
-        for data in &inputs {
-            for len in [0, 1, 15, 16, 17, 4095, 4096, 4097, 5552, 8193, data.len()] {
-                let len = len.min(data.len());
-                assert_eq!(adler32(&data[..len]), naive(&data[..len]), "{len} bytes");
             }
         }
     }

@@ -11,6 +11,7 @@
 //! (tests and the `inflate` fuzz target compare the two), including bytes after the Adler-32,
 //! which are ignored as Python's `zlib.decompress` ignores them.
 
+use crate::adler32::adler32;
 use crate::encoding::DecodeError;
 
 /// What is wrong with a zlib stream; the messages are C zlib's.
@@ -69,8 +70,9 @@ pub enum ZlibError {
     DataCheck,
 }
 
-/// Reusable decoding state: the Huffman tables, kept between calls so that nothing is zeroed
-/// or allocated per stream (every entry a lookup can reach is written before it is read).
+/// Reusable decoding state: the Huffman tables and the code lengths of the current block,
+/// kept between calls so that nothing is zeroed or allocated per stream (every entry a lookup
+/// can reach is written before it is read).
 ///
 /// ```
 /// use signed_cookie::encoding::{zlib_compress, zlib_decompress_into, Inflater};
@@ -83,13 +85,14 @@ pub enum ZlibError {
 pub struct Inflater {
     litlen: [u32; LITLEN_TABLE],
     dist: [u32; DIST_TABLE],
-    /// Code lengths of the current dynamic block (literal/length codes, then distance codes);
-    /// only the entries of `used` symbols are current.
-    lens: [u8; 286 + 30],
-    /// Indices into `lens` with a nonzero length, ascending.
-    used: [u16; 286 + 30],
-    /// `build_table`'s scratch: symbols sorted by code length.
-    sorted: [u16; 288],
+    precode: [u32; PRECODE_TABLE],
+    /// Code lengths of the current dynamic block by symbol (literal/length codes, then
+    /// distance codes), with room for a repeat running past the last one.
+    lens: [u8; LENS_SPACE],
+    /// The symbols of each code length, ascending, listed as the lengths are read (the
+    /// literal/length symbols, then the distance symbols as `litlen_count + symbol`): each
+    /// code's canonical order without a sort.
+    by_length: [[u16; BUCKET]; 16],
     /// The tables hold the fixed code (rebuilt only after a dynamic block).
     fixed_loaded: bool,
 }
@@ -107,7 +110,7 @@ impl Default for Inflater {
 }
 
 impl Inflater {
-    /// A fresh state (about 8 KB; keep one per thread on hot paths).
+    /// A fresh state (about 22 KB; keep one per thread on hot paths).
     ///
     /// ```
     /// let inflater = signed_cookie::encoding::Inflater::new();
@@ -117,39 +120,62 @@ impl Inflater {
         Inflater {
             litlen: [0; LITLEN_TABLE],
             dist: [0; DIST_TABLE],
-            lens: [0; 286 + 30],
-            used: [0; 286 + 30],
-            sorted: [0; 288],
+            precode: [0; PRECODE_TABLE],
+            lens: [0; LENS_SPACE],
+            by_length: [[0; BUCKET]; 16],
             fixed_loaded: false,
         }
     }
 }
 
-// Table entries (u32): bits 0-3 the code length to consume (full length, also in subtables),
-// bits 4-7 flags, bits 8-11 extra bits to read (or a subtable's index bits), bits 16-31 the
-// value (literal byte, base length, base distance, code-length symbol or subtable start).
-const LEN_MASK: u32 = 0xf;
-const LITERAL: u32 = 1 << 4;
-const SUBTABLE: u32 = 1 << 5;
-const END_OF_BLOCK: u32 = 1 << 6;
-const INVALID: u32 = 1 << 7;
+// Table entries (u32), as libdeflate's: one lookup gives everything a symbol needs.
+// - bits 0-7: the bits to consume: the code length plus the extra bits that follow it (for
+//   lengths, distances and repeat codes), or the root bits for a subtable pointer;
+// - bits 8-11: the code length alone (where the extra bits start), or a subtable's index bits;
+// - bits 12-15: flags; bits 16-30: the value (literal byte, base length or distance, repeat
+//   code's value, subtable start; repeat codes keep their base count in bits 24-31);
+// - bit 31: a literal.
+// Consuming an entry shifts the bit buffer by the entry itself (the shift count is masked to
+// its low 6 bits; no entry consumes 64 bits or more).
+const LITERAL: u32 = 1 << 31;
+/// A subtable pointer, the end of block or an invalid code: off the fast path.
+const EXCEPTIONAL: u32 = 1 << 15;
+const SUBTABLE: u32 = 1 << 14;
+const END_OF_BLOCK: u32 = 1 << 13;
+/// A code-length repeat code (16, 17, 18), with its extra bit count in bits 20-23.
+const REPEAT: u32 = 1 << 12;
+/// A repeat code (16) that repeats the previous length (17 and 18 repeat zero).
+const REPEAT_PREVIOUS: u32 = 1 << 13;
+/// An entry no code reaches (or a symbol DEFLATE leaves undefined): an error when decoded.
+const INVALID: u32 = EXCEPTIONAL;
 
 const LITLEN_ROOT_MAX: u32 = 10;
 const DIST_ROOT_MAX: u32 = 8;
 /// Above zlib's `enough 288 10 15` (1334): the largest root table plus subtables any complete
-/// code needs. `build_table` still checks every subtable against the end.
-const LITLEN_TABLE: usize = 1536;
+/// code needs. A power of two, so that masked indices need no bounds checks; `build_table`
+/// still checks every subtable against the end.
+const LITLEN_TABLE: usize = 2048;
 /// Above `enough 32 8 15` (402).
 const DIST_TABLE: usize = 512;
 /// The code-length code has at most 7-bit codes: one root table, no subtables.
-const CODELEN_TABLE: usize = 128;
+const PRECODE_TABLE: usize = 128;
+/// Code lengths read per block: at most 286 + 30 (a symbol starts below 316), and a repeat
+/// writes up to 138 from where it starts. A power of two, so that masked indices need no
+/// bounds checks.
+const LENS_SPACE: usize = 512;
+/// Symbols of one code length: at most 286 + 30, and a repeat writes 8 past the last one.
+const BUCKET: usize = 316 + 8;
 
-/// Largest match, and the slack past it that the 8-byte match copy may overwrite.
 const MAX_MATCH: usize = 258;
-const COPY_SLACK: usize = 8;
+/// Output room the fast loop needs for one step: three literals and a match, whose copy may
+/// write up to 32 bytes (16-byte chunks) past where it ends.
+const FAST_ROOM: usize = 3 + MAX_MATCH + MATCH_SLACK;
+/// What a fast match copy may write past the match's end.
+const MATCH_SLACK: usize = 32;
 
-const fn entry(value: u32, extra: u32, flags: u32) -> u32 {
-    value << 16 | extra << 8 | flags
+/// `base` (an entry without its code length) for a code of `len` bits.
+const fn with_length(base: u32, len: u32) -> u32 {
+    base + (len << 8) + len
 }
 
 /// Per literal/length symbol, its entry without the code length.
@@ -165,9 +191,9 @@ const LITLEN_ENTRIES: [u32; 288] = {
     let mut sym = 0;
     while sym < 288 {
         t[sym] = match sym {
-            0..=255 => entry(sym as u32, 0, LITERAL),
-            256 => END_OF_BLOCK,
-            257..=285 => entry(BASE[sym - 257], EXTRA[sym - 257], 0),
+            0..=255 => LITERAL | (sym as u32) << 16,
+            256 => EXCEPTIONAL | END_OF_BLOCK,
+            257..=285 => BASE[sym - 257] << 16 | EXTRA[sym - 257],
             _ => INVALID,
         };
         sym += 1;
@@ -182,27 +208,40 @@ const DIST_ENTRIES: [u32; 32] = {
     let mut base = 1;
     while sym < 30 {
         let extra = if sym < 4 { 0 } else { sym as u32 / 2 - 1 };
-        t[sym] = entry(base, extra, 0);
+        t[sym] = base << 16 | extra;
         base += 1 << extra;
         sym += 1;
     }
     t
 };
 
-const CODELEN_ENTRIES: [u32; 19] = {
+/// Per code-length symbol: a length in bits 16-19, or a repeat code with its base count in
+/// bits 24-31, its extra bits in bits 20-23 and what it repeats (the previous length, or
+/// zero). The code length alone is consumed first, then a repeat's extra bits.
+const PRECODE_ENTRIES: [u32; 19] = {
     let mut t = [0; 19];
     let mut sym = 0;
-    while sym < 19 {
-        t[sym] = entry(sym as u32, 0, 0);
+    while sym < 16 {
+        t[sym] = (sym as u32) << 16;
         sym += 1;
     }
+    t[16] = 3 << 24 | 2 << 20 | REPEAT | REPEAT_PREVIOUS;
+    t[17] = 3 << 24 | 3 << 20 | REPEAT;
+    t[18] = 11 << 24 | 7 << 20 | REPEAT;
     t
 };
 
 /// The order in which a dynamic block lists the code-length code's lengths.
-const CODELEN_ORDER: [usize; 19] = [
+const PRECODE_ORDER: [usize; 19] = [
     16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
 ];
+
+/// The extra bits of `entry`'s symbol, from `saved` (the bit buffer before the entry was
+/// consumed): the bits between the code length and the consumed length.
+#[inline(always)]
+fn extra_bits(saved: u64, entry: u32) -> u32 {
+    ((saved & !(u64::MAX << (entry & 63))) >> ((entry >> 8) & 15)) as u32
+}
 
 /// Which incomplete codes zlib lets through (it rejects every oversubscribed one).
 #[derive(Clone, Copy, PartialEq)]
@@ -215,44 +254,72 @@ enum CodeKind {
     Dist,
 }
 
-/// A code to build: the symbols with a code (ascending) and every symbol's code length.
+/// A code to build a table for: its symbols by code length, in canonical order.
 struct Code<'a> {
-    used: &'a [u16],
-    /// Indexed by symbol; read only at `used` symbols.
-    lens: &'a [u8],
-    /// Symbols per code length (`count[0]` unused).
-    count: [u16; 16],
+    /// Symbols per code length (`counts[0]` unused). (References, not copies: the arrays were
+    /// just written element by element, and copying them whole would stall on the stores.)
+    counts: &'a [u16; 16],
+    by_length: &'a [[u16; BUCKET]; 16],
+    /// Where the code's symbols start in each length's list (distance symbols follow the
+    /// literal/length symbols of the same length).
+    first: &'a [u16; 16],
+    /// Subtracted from a listed symbol to index `entries`.
+    offset: u16,
+    /// Per symbol, its table entry without the code length.
+    entries: &'a [u32],
 }
 
-impl<'a> Code<'a> {
-    /// A code given by all its symbols' lengths (fixed codes, the code-length code).
-    fn from_lens(lens: &'a [u8], used: &'a mut [u16]) -> Self {
-        let mut count = [0u16; 16];
-        let mut n = 0;
-        for (sym, &len) in lens.iter().enumerate() {
-            if len != 0 {
-                count[usize::from(len & 15)] += 1;
-                used[n] = sym as u16;
-                n += 1;
-            }
-        }
-        Code {
-            used: &used[..n],
-            lens,
-            count,
-        }
+impl Code<'_> {
+    fn symbols(&self, len: usize) -> &[u16] {
+        let first = usize::from(self.first[len]);
+        &self.by_length[len][first..first + usize::from(self.counts[len])]
+    }
+
+    fn entry(&self, symbol: u16, len: usize) -> u32 {
+        with_length(self.entries[usize::from(symbol - self.offset)], len as u32)
     }
 }
 
-/// Fills `table` for `code` (symbol `s` maps to `entries[s]`); returns the root table's bits.
-/// Codes up to the root width fill the root by doubling: each length's codewords are written
-/// once, then the table so far is copied after itself. Longer codes get subtables, each sized
-/// for the codes sharing its root prefix.
+/// Lists the symbols of `lens` by length in `by_length` (in symbol order); returns the counts.
+fn list_by_length(lens: &[u8], by_length: &mut [[u16; BUCKET]; 16]) -> [u16; 16] {
+    let mut counts = [0u16; 16];
+    for (symbol, &len) in lens.iter().enumerate() {
+        let len = usize::from(len & 15);
+        by_length[len][usize::from(counts[len])] = symbol as u16;
+        counts[len] += 1;
+    }
+    counts
+}
+
+/// The codeword after `codeword` among `all_ones + 1` (a power of two) codewords, all kept
+/// bit-reversed (DEFLATE sends codes from their high bit): sets the highest zero bit and clears
+/// the bits above it.
+#[inline(always)]
+fn next_codeword(codeword: usize, all_ones: usize) -> usize {
+    let bit = 1 << (usize::BITS - 1 - (codeword ^ all_ones).leading_zeros());
+    (codeword & (bit - 1)) | bit
+}
+
+/// Copies `table[..end]` after itself. Small tables copy 8 entries whatever their size (the
+/// entries past `2 * end` are garbage, overwritten before the table is used), without a call.
+#[inline(always)]
+fn double_table(table: &mut [u32], end: usize) {
+    if end <= 8 {
+        let mut first = [0; 8];
+        first.copy_from_slice(&table[..8]);
+        table[end..end + 8].copy_from_slice(&first);
+    } else {
+        table.copy_within(..end, end);
+    }
+}
+
+/// Fills `table` for `code`; returns the root table's bits. Codes up to the root width fill
+/// the root by doubling: each length's codewords are written once, then the table so far is
+/// copied after itself. Longer codes get subtables, each sized for the codes sharing its root
+/// prefix.
 fn build_table(
     code: &Code,
-    entries: &[u32],
     table: &mut [u32],
-    sorted: &mut [u16; 288],
     root_max: u32,
     kind: CodeKind,
 ) -> Result<u32, ZlibError> {
@@ -261,87 +328,60 @@ fn build_table(
         CodeKind::LitLen => ZlibError::LitLenSet,
         CodeKind::Dist => ZlibError::DistanceSet,
     };
-    let count = code.count;
-    let Some(max_len) = (1..16).rev().find(|&len| count[len] != 0) else {
+    let counts = code.counts;
+    // The code space the codes use, in units of 2^-15: above 2^15 is oversubscribed (at some
+    // length, then at all longer ones), below is incomplete. Branch-free over all lengths.
+    let mut used: u32 = 0;
+    let mut present: u32 = 0;
+    for len in 1..16 {
+        used += u32::from(counts[len]) << (15 - len);
+        present |= u32::from(counts[len] != 0) << len;
+    }
+    if present == 0 {
         // No codes at all: only distances may (their table then rejects every code).
         if kind != CodeKind::Dist {
             return Err(malformed);
         }
-        table[..2].fill(INVALID | 1);
+        table[..2].fill(INVALID);
         return Ok(1);
-    };
-    // Code space left after each length; below zero is oversubscribed.
-    let mut left: i32 = 1;
-    for &n in &count[1..] {
-        left = (left << 1) - i32::from(n);
-        if left < 0 {
-            return Err(malformed);
-        }
     }
-    if left > 0 {
+    let max_len = (u32::BITS - 1 - present.leading_zeros()) as usize;
+    if used > 1 << 15 {
+        return Err(malformed);
+    }
+    if used < 1 << 15 {
         // Incomplete: zlib accepts it only as one 1-bit code (not for code lengths).
         if kind == CodeKind::CodeLengths || max_len != 1 {
             return Err(malformed);
         }
-        let sym = usize::from(*code.used.first().ok_or(malformed)?);
-        table[0] = entries[sym] | 1;
-        table[1] = INVALID | 1;
+        table[0] = code.entry(code.symbols(1)[0], 1);
+        table[1] = INVALID;
         return Ok(1);
     }
 
-    // Symbols sorted by code length, then by symbol: the canonical code's order.
-    let mut offsets = [0u16; 16];
-    for len in 1..15 {
-        offsets[len + 1] = offsets[len] + count[len];
-    }
-    for &sym in code.used {
-        let slot = &mut offsets[usize::from(code.lens[usize::from(sym)] & 15)];
-        sorted[usize::from(*slot)] = sym;
-        *slot += 1;
-    }
-
-    let root = (max_len as u32).min(root_max);
-    // Codewords are kept bit-reversed (DEFLATE sends codes from their high bit), so "next
-    // codeword" sets the highest zero bit and clears the bits above it.
-    let mut codeword: usize = 0;
-    let mut len = 1;
-    while count[len] == 0 {
-        len += 1;
-    }
+    let root = max_len.min(root_max as usize);
+    let mut codeword = 0;
+    let mut len = present.trailing_zeros() as usize;
     let mut table_end = 1usize << len;
-    let mut sym_index = 0;
-    let mut remaining = count[len];
-    while len as u32 <= root {
-        while remaining != 0 {
-            table[codeword] = entries[usize::from(sorted[sym_index])] | len as u32;
-            sym_index += 1;
-            remaining -= 1;
+    while len <= root {
+        for &symbol in code.symbols(len) {
+            table[codeword] = code.entry(symbol, len);
             if codeword == table_end - 1 {
                 // The last codeword: the code is complete within the root; double up to it.
-                while (len as u32) < root {
-                    table.copy_within(..table_end, table_end);
+                while len < root {
+                    double_table(table, table_end);
                     table_end <<= 1;
                     len += 1;
                 }
-                return Ok(root);
+                return Ok(root as u32);
             }
-            let bit = 1 << (usize::BITS - 1 - (codeword ^ (table_end - 1)).leading_zeros());
-            codeword = (codeword & (bit - 1)) | bit;
+            codeword = next_codeword(codeword, table_end - 1);
         }
-        // Next used length, doubling the table for each step within the root.
-        loop {
-            len += 1;
-            if len >= 16 {
-                return Err(malformed); // unreachable for a complete code
-            }
-            if len as u32 <= root {
-                table.copy_within(..table_end, table_end);
-                table_end <<= 1;
-            }
-            remaining = count[len];
-            if remaining != 0 {
-                break;
-            }
+        // The next length, doubling the table for each step within the root.
+        len += 1;
+        if len <= root {
+            double_table(table, table_end);
+            table_end <<= 1;
         }
     }
 
@@ -350,115 +390,150 @@ fn build_table(
     let mut table_end = 1usize << root;
     let mut prefix = usize::MAX;
     let mut sub_start = 0;
-    loop {
-        if codeword & root_mask != prefix {
-            // A new subtable, as wide as needed to hold all codes sharing this prefix.
-            prefix = codeword & root_mask;
-            sub_start = table_end;
-            let mut sub_bits = len as u32 - root;
-            let mut used = u32::from(remaining);
-            while used < 1 << sub_bits {
-                sub_bits += 1;
-                let next = (root + sub_bits) as usize;
-                used = (used << 1) + u32::from(*count.get(next).ok_or(malformed)?);
+    for len in root + 1..16 {
+        for (k, &symbol) in code.symbols(len).iter().enumerate() {
+            if codeword & root_mask != prefix {
+                // A new subtable, as wide as needed to hold all codes sharing this prefix.
+                prefix = codeword & root_mask;
+                sub_start = table_end;
+                let mut sub_bits = len - root;
+                let mut used = usize::from(counts[len]) - k;
+                while used < 1 << sub_bits {
+                    sub_bits += 1;
+                    used =
+                        (used << 1) + usize::from(*counts.get(root + sub_bits).ok_or(malformed)?);
+                }
+                table_end = sub_start + (1 << sub_bits);
+                if table_end > table.len() {
+                    return Err(malformed); // unreachable: the table is sized for any complete code
+                }
+                table[prefix] = EXCEPTIONAL
+                    | SUBTABLE
+                    | (sub_start as u32) << 16
+                    | (sub_bits as u32) << 8
+                    | root as u32;
             }
-            table_end = sub_start + (1 << sub_bits);
-            if table_end > table.len() {
-                return Err(malformed); // unreachable: the table is sized for any complete code
+            let value = code.entry(symbol, len - root);
+            let stride = 1 << (len - root);
+            let mut i = sub_start + (codeword >> root);
+            while i < table_end {
+                table[i] = value;
+                i += stride;
             }
-            table[prefix] = entry(sub_start as u32, sub_bits, SUBTABLE);
-        }
-        let value = entries[usize::from(sorted[sym_index])] | len as u32;
-        let stride = 1 << (len as u32 - root);
-        let mut i = sub_start + (codeword >> root);
-        while i < table_end {
-            table[i] = value;
-            i += stride;
-        }
-        sym_index += 1;
-        let all_ones = (1usize << len) - 1;
-        if codeword == all_ones {
-            return Ok(root);
-        }
-        let bit = 1 << (usize::BITS - 1 - (codeword ^ all_ones).leading_zeros());
-        codeword = (codeword & (bit - 1)) | bit;
-        remaining -= 1;
-        while remaining == 0 {
-            len += 1;
-            remaining = *count.get(len).ok_or(malformed)?;
+            let all_ones = (1usize << len) - 1;
+            if codeword == all_ones {
+                return Ok(root as u32);
+            }
+            codeword = next_codeword(codeword, all_ones);
         }
     }
+    Err(malformed) // unreachable for a complete code
 }
 
-/// Input bits, least significant first, in a 64-bit buffer.
+/// Input bits, least significant first, in a 64-bit buffer (libdeflate's bit reader).
 #[derive(Clone, Copy)]
 struct Bits<'a> {
+    /// The whole input.
     data: &'a [u8],
-    /// Next byte to load; past the end once zero padding has been loaded.
-    pos: usize,
+    /// The last 8 input bytes (all of a shorter input) followed by zeros: refills continue
+    /// here when fewer than 8 bytes are left, so that they never copy byte by byte. The zeros
+    /// let a truncated stream run on until a check notices that its bits are used up.
+    tail: &'a [u8; TAIL],
+    /// The input from the next byte to load (in `data` or in `tail`): a refill checks only its
+    /// length.
+    rest: &'a [u8],
+    /// Where `rest` ends, as an offset into the input continued by the tail's zeros.
+    end: usize,
     buf: u64,
-    /// Bits in `buf`: the last `count` bits before `pos` (the bits above may hold a copy of
-    /// the next byte; refills OR the same bits there).
-    count: u32,
+    /// The low 8 bits count the bits in `buf`: the last ones before `rest` (the bits above may
+    /// hold a copy of the next byte; refills OR the same bits there). The bits above are
+    /// garbage: consuming an entry subtracts the whole entry, whose low byte is the count.
+    left: u64,
+}
+
+/// Bytes of `Bits::tail`.
+const TAIL: usize = 32;
+
+/// The last 8 bytes of `data` (all of a shorter input) followed by zeros. One 8-byte store
+/// where the input allows (not a byte copy that a vector load would then stall on).
+fn padded_tail(data: &[u8]) -> [u8; TAIL] {
+    let mut tail = [0; TAIL];
+    match data.last_chunk::<8>() {
+        Some(last) => tail[..8].copy_from_slice(last),
+        None => tail[..data.len()].copy_from_slice(data),
+    }
+    tail
+}
+
+/// Where `padded_tail` starts in `data`.
+fn tail_start(data: &[u8]) -> usize {
+    data.len().saturating_sub(8)
 }
 
 impl<'a> Bits<'a> {
+    fn new(data: &'a [u8], tail: &'a [u8; TAIL], start: usize) -> Self {
+        Bits {
+            data,
+            tail,
+            rest: data.get(start..).unwrap_or_default(),
+            end: data.len(),
+            buf: 0,
+            left: 0,
+        }
+    }
+
     /// Tops the buffer up to at least 56 bits with one unaligned 8-byte load.
     #[inline(always)]
     fn refill(&mut self) -> Result<(), ZlibError> {
-        let word = match self.data.get(self.pos..self.pos + 8) {
-            Some(word) => {
-                let mut bytes = [0; 8];
-                bytes.copy_from_slice(word);
-                u64::from_le_bytes(bytes)
+        // Whole bytes that fit in the buffer after the bits it holds.
+        let loaded = 7 - ((self.left as usize >> 3) & 7);
+        let word = match self.rest.first_chunk::<8>() {
+            Some(word) => *word,
+            None => {
+                *self = self.switch_to_tail()?;
+                *self.rest.first_chunk::<8>().ok_or(ZlibError::Truncated)?
             }
-            None => self.tail_word()?,
         };
-        self.buf |= word << self.count;
-        self.pos += ((63 - self.count) >> 3) as usize;
-        self.count |= 56;
+        self.buf |= u64::from_le_bytes(word).wrapping_shl(self.left as u32);
+        self.rest = &self.rest[loaded..];
+        self.left |= 56;
         Ok(())
     }
 
-    /// The last input bytes, padded with zeros. Consuming a padding bit means the stream is
-    /// truncated; every decode step takes at most 48 of the 56 bits a refill ensures, so it is
-    /// caught at the next refill (or by `align_to_byte`).
+    /// Continues in the tail once fewer than 8 bytes of `data` are left. In the tail, that
+    /// means at least 16 zero bytes have been loaded, so at least one consumed: the stream is
+    /// truncated. Out of line and by value, so that the hot loops keep their registers.
+    #[cold]
     #[inline(never)]
-    fn tail_word(&self) -> Result<u64, ZlibError> {
-        if self.consumed_bits() > self.data.len() * 8 {
+    fn switch_to_tail(mut self) -> Result<Self, ZlibError> {
+        if self.end != self.data.len() {
             return Err(ZlibError::Truncated);
         }
-        let rest = self.data.get(self.pos..).unwrap_or_default();
-        let mut bytes = [0; 8];
-        let n = rest.len().min(8);
-        bytes[..n].copy_from_slice(&rest[..n]);
-        Ok(u64::from_le_bytes(bytes))
+        let at = self.data.len() - self.rest.len() - tail_start(self.data);
+        self.rest = &self.tail[at..];
+        self.end = tail_start(self.data) + TAIL;
+        Ok(self)
     }
 
     fn consumed_bits(&self) -> usize {
-        self.pos * 8 - self.count as usize
+        (self.end - self.rest.len()) * 8 - usize::from(self.left as u8)
     }
 
-    /// The root entry for the next bits (a subtable pointer is not a literal).
-    #[inline(always)]
-    fn peek_entry(&self, table: &[u32], root_bits: u32) -> u32 {
-        table[self.peek(root_bits) as usize]
+    /// Whether a bit past the input has been consumed (the stream is truncated).
+    fn overran(&self) -> bool {
+        self.consumed_bits() > self.data.len() * 8
     }
 
+    /// Consumes the bits of a table entry (its low byte).
     #[inline(always)]
-    fn peek(&self, n: u32) -> u64 {
-        self.buf & ((1 << n) - 1)
-    }
-
-    #[inline(always)]
-    fn consume(&mut self, n: u32) {
-        self.buf >>= n;
-        self.count -= n;
+    fn consume(&mut self, entry: u32) {
+        self.buf = self.buf.wrapping_shr(entry);
+        self.left = self.left.wrapping_sub(u64::from(entry));
     }
 
     #[inline(always)]
-    fn take(&mut self, n: u32) -> u64 {
-        let value = self.peek(n);
+    fn take(&mut self, n: u32) -> u32 {
+        let value = (self.buf & ((1 << n) - 1)) as u32;
         self.consume(n);
         value
     }
@@ -466,14 +541,12 @@ impl<'a> Bits<'a> {
     /// Drops the bits up to the next byte boundary and returns the position of the next input
     /// byte, emptying the buffer so that bytes can be read directly.
     fn align_to_byte(&mut self) -> Result<usize, ZlibError> {
-        self.consume(self.count & 7);
+        self.consume(self.left as u32 & 7);
         let next = self.consumed_bits() / 8;
         if next > self.data.len() {
             return Err(ZlibError::Truncated);
         }
-        self.pos = next;
-        self.buf = 0;
-        self.count = 0;
+        *self = Bits::new(self.data, self.tail, next);
         Ok(next)
     }
 }
@@ -486,7 +559,7 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    /// Makes room for `need` more bytes (plus copy slack where the limit allows).
+    /// Makes room for `need` more bytes (plus the fast loop's room where the limit allows).
     #[cold]
     fn grow(&mut self, need: usize) -> Result<(), DecodeError> {
         let limit = self.limit;
@@ -495,13 +568,21 @@ impl Sink<'_> {
             .checked_add(need)
             .filter(|&end| end <= limit)
             .ok_or(DecodeError::TooLarge { limit })?;
-        let new_len = (self.buf.len() * 2)
-            .max(wanted + MAX_MATCH + COPY_SLACK)
-            .min(limit);
+        let new_len = (self.buf.len() * 2).max(wanted + FAST_ROOM).min(limit);
         // Exact: never more memory than the limit allows.
         self.buf.reserve_exact(new_len - self.buf.len());
         self.buf.resize(new_len, 0);
         Ok(())
+    }
+
+    /// Grows the buffer towards the limit, to the fast loop's room if the limit allows.
+    #[cold]
+    fn grow_for_fast_loop(&mut self) {
+        let new_len = (self.buf.len() * 2)
+            .max(self.pos + FAST_ROOM)
+            .min(self.limit);
+        self.buf.reserve_exact(new_len - self.buf.len());
+        self.buf.resize(new_len, 0);
     }
 
     #[inline(always)]
@@ -524,17 +605,16 @@ impl Sink<'_> {
     }
 
     /// Appends `len` bytes copied from `dist` back (they may overlap what is being written).
-    #[inline(always)]
     fn copy_match(&mut self, dist: usize, len: usize) -> Result<(), DecodeError> {
         if dist > self.pos {
             return Err(DecodeError::Zlib(ZlibError::DistanceTooFarBack));
         }
         let (from, to) = (self.pos - dist, self.pos);
-        if self.buf.len() - to < len + COPY_SLACK {
+        if self.buf.len() - to < len + MATCH_SLACK {
             if self.buf.len() - to < len {
                 self.grow(len)?;
             }
-            if self.buf.len() - to < len + COPY_SLACK {
+            if self.buf.len() - to < len + MATCH_SLACK {
                 // At the limit: no room to overshoot, copy exactly.
                 for i in 0..len {
                     self.buf[to + i] = self.buf[from + i];
@@ -549,21 +629,42 @@ impl Sink<'_> {
     }
 }
 
+/// Copies `N` bytes from `from` to `to` within `buf`.
+#[inline(always)]
+fn copy_chunk<const N: usize>(buf: &mut [u8], from: usize, to: usize) {
+    let mut chunk = [0; N];
+    chunk.copy_from_slice(&buf[from..from + N]);
+    buf[to..to + N].copy_from_slice(&chunk);
+}
+
 /// Copies `buf[from..from + len]` to `to` (> `from`) as LZ77 does, byte after byte, so that
-/// an overlap repeats the pattern; may overwrite up to `COPY_SLACK` bytes after `to + len`.
+/// an overlap repeats the pattern; may overwrite up to `MATCH_SLACK` bytes after `to + len`.
+/// Whole chunks are copied where each reads only bytes final before it.
 #[inline(always)]
 fn copy_match_with_slack(buf: &mut [u8], from: usize, to: usize, len: usize) {
     let dist = to - from;
-    if dist >= 8 {
-        // 8 bytes at a time: each chunk reads only bytes final before it (dist >= 8).
+    if dist >= 16 {
+        // Most matches are short: two chunks without a test, then the rest.
+        copy_chunk::<16>(buf, from, to);
+        copy_chunk::<16>(buf, from + 16, to + 16);
+        let mut i = 32;
+        while i < len {
+            copy_chunk::<16>(buf, from + i, to + i);
+            i += 16;
+        }
+    } else if dist >= 8 {
         let mut i = 0;
         while i < len {
-            buf.copy_within(from + i..from + i + 8, to + i);
+            copy_chunk::<8>(buf, from + i, to + i);
             i += 8;
         }
     } else if dist == 1 {
-        let byte = buf[from];
-        buf[to..to + len].fill(byte);
+        let run = [buf[from]; 16];
+        let mut i = 0;
+        while i < len {
+            buf[to + i..to + i + 16].copy_from_slice(&run);
+            i += 16;
+        }
     } else {
         for i in 0..len {
             buf[to + i] = buf[from + i];
@@ -580,11 +681,12 @@ pub(crate) fn inflate_zlib(
     out: &mut Vec<u8>,
 ) -> Result<(), DecodeError> {
     out.clear();
-    // A first guess that fits typical cookies; grown geometrically up to the limit.
+    // A first guess that fits typical cookies (JSON deflates 3 to 6 times), so that growing
+    // (a copy and more zeroing) is rare; grown geometrically up to the limit.
     let initial = data
         .len()
-        .saturating_mul(4)
-        .saturating_add(MAX_MATCH + COPY_SLACK)
+        .saturating_mul(6)
+        .saturating_add(FAST_ROOM)
         .min(limit);
     out.resize(initial, 0);
     let mut sink = Sink {
@@ -614,12 +716,8 @@ fn inflate_into(state: &mut Inflater, data: &[u8], sink: &mut Sink) -> Result<()
     if flg & 0x20 != 0 {
         return Err(ZlibError::NeedsDictionary.into());
     }
-    let mut bits = Bits {
-        data,
-        pos: 2,
-        buf: 0,
-        count: 0,
-    };
+    let tail = padded_tail(data);
+    let mut bits = Bits::new(data, &tail, 2);
     loop {
         bits.refill()?;
         let header = bits.take(3);
@@ -629,24 +727,12 @@ fn inflate_into(state: &mut Inflater, data: &[u8], sink: &mut Sink) -> Result<()
                 if !state.fixed_loaded {
                     load_fixed_tables(state)?;
                 }
-                let tables = Tables {
-                    litlen: &state.litlen,
-                    litlen_bits: 9,
-                    dist: &state.dist,
-                    dist_bits: 5,
-                };
-                huffman_block(tables, &mut bits, sink)?;
+                huffman_block(Tables::new(state, 9, 5), &mut bits, sink)?;
             }
             2 => {
                 state.fixed_loaded = false;
                 let (litlen_bits, dist_bits) = read_dynamic_tables(state, &mut bits)?;
-                let tables = Tables {
-                    litlen: &state.litlen,
-                    litlen_bits,
-                    dist: &state.dist,
-                    dist_bits,
-                };
-                huffman_block(tables, &mut bits, sink)?;
+                huffman_block(Tables::new(state, litlen_bits, dist_bits), &mut bits, sink)?;
             }
             _ => return Err(ZlibError::BlockType.into()),
         }
@@ -662,47 +748,6 @@ fn inflate_into(state: &mut Inflater, data: &[u8], sink: &mut Sink) -> Result<()
     }
     // Bytes after the checksum are ignored, as zlib and Python's zlib.decompress do.
     Ok(())
-}
-
-/// Adler-32 (RFC 1950), 16 bytes per step: about 3x faster than a byte-serial loop, which
-/// would cost as much as the inflating itself on a 3 KB cookie.
-///
-/// Over 8 bytes `x0..x7`, `a` grows by `Σ xj` and `b` by `8·a + Σ (8 − j)·xj`. Both sums come
-/// from the word with its bytes spread into four 16-bit lanes (even and odd bytes): multiplying
-/// by a constant whose lanes hold the weights puts the weighted sum in the top lane (every
-/// lane stays below 2^16, so nothing carries between them).
-fn adler32(data: &[u8]) -> u32 {
-    const MOD: u64 = 65521;
-    const LANES: u64 = 0x00ff_00ff_00ff_00ff;
-    fn sums(word: u64) -> (u64, u64) {
-        let even = word & LANES;
-        let odd = (word >> 8) & LANES;
-        let sum = (even + odd).wrapping_mul(0x0001_0001_0001_0001) >> 48;
-        let weighted = (even.wrapping_mul(0x0008_0006_0004_0002) >> 48)
-            + (odd.wrapping_mul(0x0007_0005_0003_0001) >> 48);
-        (sum, weighted)
-    }
-    let (mut a, mut b) = (1u64, 0u64);
-    let (whole, tail) = data.split_at(data.len() / 16 * 16);
-    // Reduce every 5552 bytes, as zlib does (far below what a u64 holds).
-    for round in whole.chunks(5552 / 16 * 16) {
-        for pair in round.chunks_exact(16) {
-            let mut bytes = [0u8; 16];
-            bytes.copy_from_slice(pair);
-            let pair = u128::from_le_bytes(bytes);
-            let (sum0, weighted0) = sums(pair as u64);
-            let (sum1, weighted1) = sums((pair >> 64) as u64);
-            b += 16 * a + 8 * sum0 + weighted0 + weighted1;
-            a += sum0 + sum1;
-        }
-        a %= MOD;
-        b %= MOD;
-    }
-    for &byte in tail {
-        a += u64::from(byte);
-        b += a;
-    }
-    (((b % MOD) << 16) | (a % MOD)) as u32
 }
 
 impl From<ZlibError> for DecodeError {
@@ -724,7 +769,7 @@ fn stored_block(bits: &mut Bits, sink: &mut Sink) -> Result<(), DecodeError> {
         .get(body..body + usize::from(len))
         .ok_or(ZlibError::Truncated)?;
     sink.extend(bytes)?;
-    bits.pos = body + usize::from(len);
+    *bits = Bits::new(data, bits.tail, body + usize::from(len));
     Ok(())
 }
 
@@ -732,135 +777,213 @@ fn load_fixed_tables(state: &mut Inflater) -> Result<(), ZlibError> {
     let mut lens = [8u8; 288];
     lens[144..256].fill(9);
     lens[256..280].fill(7);
-    let mut used = [0u16; 288];
-    let code = Code::from_lens(&lens, &mut used);
-    build_table(
-        &code,
-        &LITLEN_ENTRIES,
-        &mut state.litlen,
-        &mut state.sorted,
-        9,
-        CodeKind::LitLen,
-    )?;
-    let code = Code::from_lens(&[5; 32], &mut used);
-    build_table(
-        &code,
-        &DIST_ENTRIES,
-        &mut state.dist,
-        &mut state.sorted,
-        5,
-        CodeKind::Dist,
-    )?;
+    let counts = list_by_length(&lens, &mut state.by_length);
+    let code = Code {
+        counts: &counts,
+        by_length: &state.by_length,
+        first: &[0; 16],
+        offset: 0,
+        entries: &LITLEN_ENTRIES,
+    };
+    build_table(&code, &mut state.litlen, 9, CodeKind::LitLen)?;
+    let counts = list_by_length(&[5; 32], &mut state.by_length);
+    let code = Code {
+        counts: &counts,
+        by_length: &state.by_length,
+        first: &[0; 16],
+        offset: 0,
+        entries: &DIST_ENTRIES,
+    };
+    build_table(&code, &mut state.dist, 5, CodeKind::Dist)?;
     state.fixed_loaded = true;
     Ok(())
 }
 
 /// Reads a dynamic block's code descriptions and builds its tables; returns their root bits.
-fn read_dynamic_tables(state: &mut Inflater, bits: &mut Bits) -> Result<(u32, u32), ZlibError> {
+fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u32), ZlibError> {
+    // A local copy, so that the bit buffer stays in registers.
+    let mut local = *input;
+    let bits = &mut local;
     bits.refill()?;
     let litlen_count = bits.take(5) as usize + 257;
     let dist_count = bits.take(5) as usize + 1;
-    let codelen_count = bits.take(4) as usize + 4;
+    let precode_count = bits.take(4) as usize + 4;
     if litlen_count > 286 || dist_count > 30 {
         return Err(ZlibError::TooManySymbols);
     }
-    let mut codelen_lens = [0u8; 19];
-    for &sym in &CODELEN_ORDER[..codelen_count] {
-        bits.refill()?;
-        codelen_lens[sym] = bits.take(3) as u8;
-    }
-    let mut codelen_table = [0u32; CODELEN_TABLE];
-    let mut codelen_used = [0u16; 19];
-    let codelen_bits = build_table(
-        &Code::from_lens(&codelen_lens, &mut codelen_used),
-        &CODELEN_ENTRIES,
-        &mut codelen_table,
-        &mut state.sorted,
-        7,
-        CodeKind::CodeLengths,
-    )?;
-
-    // Only nonzero lengths are stored (with their symbols listed in `used`, and counted per
-    // code): most of the 286 + 30 symbols of a cookie's code are unused.
-    let total = litlen_count + dist_count;
-    let (lens, used) = (&mut state.lens, &mut state.used);
-    let mut counts = [[0u16; 16]; 2];
-    let mut used_count = 0;
-    let mut litlen_used = 0;
-    let mut previous = 0;
-    let mut i = 0;
-    while i < total {
-        bits.refill()?;
-        let e = codelen_table[bits.peek(codelen_bits) as usize];
-        bits.consume(e & LEN_MASK);
-        let (repeat, value) = match e >> 16 {
-            sym @ 0..=15 => (1, sym as u8),
-            16 if i == 0 => return Err(ZlibError::LengthRepeat),
-            16 => (3 + bits.take(2) as usize, previous),
-            17 => (3 + bits.take(3) as usize, 0),
-            _ => (11 + bits.take(7) as usize, 0),
-        };
-        let end = i + repeat;
-        if end > total {
-            return Err(ZlibError::LengthRepeat);
+    // 14 header bits and 14 lengths of 3 bits fit one refill.
+    let mut precode_lens = [0u8; 19];
+    for (i, &sym) in PRECODE_ORDER[..precode_count].iter().enumerate() {
+        if i == 14 {
+            bits.refill()?;
         }
-        if value != 0 {
-            for (index, len) in (i..end).zip(&mut lens[i..end]) {
-                *len = value;
-                used[used_count] = index as u16;
-                used_count += 1;
-                let code = usize::from(index >= litlen_count);
-                counts[code][usize::from(value)] += 1;
-                litlen_used += 1 - code;
+        precode_lens[sym] = bits.take(3) as u8;
+    }
+    let counts = list_by_length(&precode_lens, &mut state.by_length);
+    let code = Code {
+        counts: &counts,
+        by_length: &state.by_length,
+        first: &[0; 16],
+        offset: 0,
+        entries: &PRECODE_ENTRIES,
+    };
+    let precode_bits = build_table(&code, &mut state.precode, 7, CodeKind::CodeLengths)?;
+
+    // The code lengths, each symbol listed under its length as it is read (and its length
+    // kept in `lens`). Explicit lengths (nine in ten symbols) take the short path.
+    let total = litlen_count + dist_count;
+    let precode_mask = (1usize << precode_bits) - 1;
+    let (lens, by_length) = (&mut state.lens, &mut state.by_length);
+    let mut counts = [0u16; 16];
+    let (mut i, mut previous) = (0usize, 0usize);
+    while i < total {
+        // Four codes of at most 7 + 7 bits fit one refill.
+        bits.refill()?;
+        for _ in 0..4 {
+            let e = state.precode[bits.buf as usize & precode_mask & (PRECODE_TABLE - 1)];
+            bits.consume(e);
+            if e & REPEAT == 0 {
+                let len = (e >> 16) as usize & 15;
+                lens[i & 511] = len as u8;
+                let count = &mut counts[len];
+                by_length[len][usize::from(*count)] = i as u16;
+                *count += 1;
+                previous = len;
+                i += 1;
+            } else {
+                let repeat = (e >> 24) as usize + bits.take((e >> 20) & 15) as usize;
+                if e & REPEAT_PREVIOUS != 0 {
+                    if i == 0 {
+                        return Err(ZlibError::LengthRepeat);
+                    }
+                    // At most 6: write 8 whatever the count.
+                    lens[i..i + 8].fill(previous as u8);
+                    let count = usize::from(counts[previous]);
+                    for (k, symbol) in by_length[previous][count..count + 8].iter_mut().enumerate()
+                    {
+                        *symbol = (i + k) as u16;
+                    }
+                    counts[previous] += repeat as u16;
+                } else {
+                    if e >> 24 == 11 {
+                        lens[i..i + 138].fill(0);
+                    } else {
+                        lens[i..i + 10].fill(0);
+                    }
+                    previous = 0;
+                }
+                i += repeat;
+            }
+            if i >= total {
+                break;
             }
         }
-        previous = value;
-        i = end;
     }
-    let (litlen_syms, dist_syms) = used[..used_count].split_at_mut(litlen_used);
-    if litlen_syms.binary_search(&256).is_err() {
+    if i > total {
+        return Err(ZlibError::LengthRepeat);
+    }
+    if lens[256] == 0 {
         return Err(ZlibError::MissingEndOfBlock);
     }
-    // Lengths after the literal/length codes belong to distance symbols from 0.
-    for sym in dist_syms.iter_mut() {
-        *sym -= litlen_count as u16;
+    // Distance symbols follow the literal/length symbols in each length's list.
+    let mut dist_counts = [0u16; 16];
+    for &len in &lens[litlen_count..total] {
+        dist_counts[usize::from(len & 15)] += 1;
+    }
+    let mut litlen_counts = [0u16; 16];
+    for len in 1..16 {
+        litlen_counts[len] = counts[len] - dist_counts[len];
     }
     let litlen_bits = build_table(
         &Code {
-            used: litlen_syms,
-            lens: &lens[..litlen_count],
-            count: counts[0],
+            counts: &litlen_counts,
+            by_length,
+            first: &[0; 16],
+            offset: 0,
+            entries: &LITLEN_ENTRIES,
         },
-        &LITLEN_ENTRIES,
         &mut state.litlen,
-        &mut state.sorted,
         LITLEN_ROOT_MAX,
         CodeKind::LitLen,
     )?;
     let dist_bits = build_table(
         &Code {
-            used: dist_syms,
-            lens: &lens[litlen_count..total],
-            count: counts[1],
+            counts: &dist_counts,
+            by_length,
+            first: &litlen_counts,
+            offset: litlen_count as u16,
+            entries: &DIST_ENTRIES,
         },
-        &DIST_ENTRIES,
         &mut state.dist,
-        &mut state.sorted,
         DIST_ROOT_MAX,
         CodeKind::Dist,
     )?;
+    *input = local;
     Ok((litlen_bits, dist_bits))
 }
 
-/// Looks up the next symbol: the root entry, or the subtable entry it points to.
-#[inline(always)]
-fn lookup(table: &[u32], root_bits: u32, bits: &Bits) -> u32 {
-    let e = table[bits.peek(root_bits) as usize];
-    if e & SUBTABLE == 0 {
-        return e;
+/// The tables of the current block, with their root masks.
+#[derive(Clone, Copy)]
+struct Tables<'a> {
+    litlen: &'a [u32; LITLEN_TABLE],
+    litlen_mask: usize,
+    dist: &'a [u32; DIST_TABLE],
+    dist_mask: usize,
+}
+
+impl<'a> Tables<'a> {
+    fn new(state: &'a Inflater, litlen_bits: u32, dist_bits: u32) -> Self {
+        Tables {
+            litlen: &state.litlen,
+            litlen_mask: (1 << litlen_bits) - 1,
+            dist: &state.dist,
+            dist_mask: (1 << dist_bits) - 1,
+        }
     }
-    let index = (bits.buf >> root_bits) & ((1 << ((e >> 8) & 0xf)) - 1);
-    table[(e >> 16) as usize + index as usize]
+
+    /// The root entry for the next bits. (The masks keep the index inside the root, and so
+    /// inside the array, without a bounds check.)
+    #[inline(always)]
+    fn litlen_root(&self, buf: u64) -> u32 {
+        self.litlen[buf as usize & self.litlen_mask & ((1 << LITLEN_ROOT_MAX) - 1)]
+    }
+
+    /// The entry in the subtable `pointer` points to, for the bits after the root.
+    #[inline(always)]
+    fn litlen_sub(&self, pointer: u32, buf: u64) -> u32 {
+        let index = (pointer >> 16) as usize + (buf as usize & ((1 << ((pointer >> 8) & 15)) - 1));
+        self.litlen[index & (LITLEN_TABLE - 1)]
+    }
+
+    #[inline(always)]
+    fn dist_root(&self, buf: u64) -> u32 {
+        self.dist[buf as usize & self.dist_mask & ((1 << DIST_ROOT_MAX) - 1)]
+    }
+
+    #[inline(always)]
+    fn dist_sub(&self, pointer: u32, buf: u64) -> u32 {
+        let index = (pointer >> 16) as usize + (buf as usize & ((1 << ((pointer >> 8) & 15)) - 1));
+        self.dist[index & (DIST_TABLE - 1)]
+    }
+
+    /// Decodes a distance (after a length), with at least 15 + 13 bits in `bits`.
+    #[inline(always)]
+    fn distance(&self, bits: &mut Bits) -> Result<usize, ZlibError> {
+        let mut d = self.dist_root(bits.buf);
+        if d & EXCEPTIONAL != 0 {
+            if d & SUBTABLE == 0 {
+                return Err(ZlibError::DistanceCode);
+            }
+            bits.consume(d);
+            d = self.dist_sub(d, bits.buf);
+            if d & EXCEPTIONAL != 0 {
+                return Err(ZlibError::DistanceCode);
+            }
+        }
+        let saved = bits.buf;
+        bits.consume(d);
+        Ok(((d >> 16) + extra_bits(saved, d)) as usize)
+    }
 }
 
 /// One symbol of a Huffman-coded block.
@@ -870,91 +993,114 @@ enum Symbol {
     EndOfBlock,
 }
 
-/// The tables of the current block with their root bits.
-#[derive(Clone, Copy)]
-struct Tables<'a> {
-    litlen: &'a [u32],
-    litlen_bits: u32,
-    dist: &'a [u32],
-    dist_bits: u32,
-}
-
-#[inline(always)]
+/// Decodes one symbol, for the careful path near the end of the output.
 fn decode_symbol(tables: Tables, bits: &mut Bits) -> Result<Symbol, ZlibError> {
     // One refill covers a whole match: 15 + 5 + 15 + 13 = 48 bits at most.
     bits.refill()?;
-    let e = lookup(tables.litlen, tables.litlen_bits, bits);
-    bits.consume(e & LEN_MASK);
+    let mut e = tables.litlen_root(bits.buf);
+    if e & SUBTABLE != 0 {
+        bits.consume(e);
+        e = tables.litlen_sub(e, bits.buf);
+    }
+    let saved = bits.buf;
+    bits.consume(e);
     if e & LITERAL != 0 {
         return Ok(Symbol::Literal((e >> 16) as u8));
     }
-    if e & (END_OF_BLOCK | INVALID) != 0 {
+    if e & EXCEPTIONAL != 0 {
         if e & END_OF_BLOCK != 0 {
             return Ok(Symbol::EndOfBlock);
         }
         return Err(ZlibError::LitLenCode);
     }
-    let len = (e >> 16) as usize + bits.take((e >> 8) & 0xf) as usize;
-    let d = lookup(tables.dist, tables.dist_bits, bits);
-    bits.consume(d & LEN_MASK);
-    if d & INVALID != 0 {
-        return Err(ZlibError::DistanceCode);
-    }
-    let dist = (d >> 16) as usize + bits.take((d >> 8) & 0xf) as usize;
+    let len = ((e >> 16) + extra_bits(saved, e)) as usize;
+    let dist = tables.distance(bits)?;
     Ok(Symbol::Match { len, dist })
 }
 
 /// Decodes one Huffman-coded block up to its end-of-block symbol.
 fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(), DecodeError> {
     // Local copies, so that the bit buffer and the output position stay in registers.
-    let mut local_bits = *bits;
+    let mut b = *bits;
     loop {
-        // While the longest match (and its copy's overshoot) fits, no size checks.
+        // While one step's output fits, no size checks. A step is up to four literals, or up
+        // to three literals and a match: one refill (56 bits) covers four root literals (at
+        // most 10 bits each), a second one the match (at most 48 bits).
         let buf = sink.buf.as_mut_slice();
         let mut pos = sink.pos;
-        while pos + MAX_MATCH + COPY_SLACK <= buf.len() {
-            match decode_symbol(tables, &mut local_bits)? {
-                Symbol::Literal(byte) => {
-                    buf[pos] = byte;
-                    pos += 1;
-                    // Literals run in a row: two more fit the bits left (56 - 15 >= 2 * 15)
-                    // and the room left (`COPY_SLACK`), so skip their refills.
-                    for _ in 0..2 {
-                        let e = local_bits.peek_entry(tables.litlen, tables.litlen_bits);
-                        if e & LITERAL == 0 {
-                            break;
-                        }
-                        local_bits.consume(e & LEN_MASK);
+        // `pos <= fast_end` tells the compiler that a step's writes are in bounds.
+        let fast_end = buf.len().checked_sub(FAST_ROOM);
+        'fast: while fast_end.is_some_and(|end| pos <= end) {
+            b.refill()?;
+            let mut e = tables.litlen_root(b.buf);
+            if e & LITERAL != 0 {
+                // One bounds check for up to four literals.
+                let out: &mut [u8; 4] = (&mut buf[pos..pos + 4]).try_into().unwrap();
+                let mut literals = 0;
+                loop {
+                    b.consume(e);
+                    out[literals] = (e >> 16) as u8;
+                    literals += 1;
+                    e = tables.litlen_root(b.buf);
+                    if e & LITERAL == 0 {
+                        break;
+                    }
+                    if literals == 4 {
+                        pos += 4;
+                        continue 'fast;
+                    }
+                }
+                pos += literals;
+                b.refill()?;
+            }
+            if e & EXCEPTIONAL != 0 {
+                if e & SUBTABLE != 0 {
+                    b.consume(e);
+                    e = tables.litlen_sub(e, b.buf);
+                    if e & LITERAL != 0 {
+                        b.consume(e);
                         buf[pos] = (e >> 16) as u8;
                         pos += 1;
+                        continue;
                     }
                 }
-                Symbol::Match { len, dist } => {
-                    if dist > pos {
-                        return Err(ZlibError::DistanceTooFarBack.into());
+                if e & EXCEPTIONAL != 0 {
+                    if e & END_OF_BLOCK != 0 {
+                        b.consume(e);
+                        sink.pos = pos;
+                        *bits = b;
+                        return Ok(());
                     }
-                    copy_match_with_slack(buf, pos - dist, pos, len);
-                    pos += len;
-                }
-                Symbol::EndOfBlock => {
-                    sink.pos = pos;
-                    *bits = local_bits;
-                    return Ok(());
+                    return Err(ZlibError::LitLenCode.into());
                 }
             }
+            let saved = b.buf;
+            b.consume(e);
+            let len = ((e >> 16) + extra_bits(saved, e)) as usize;
+            let dist = tables.distance(&mut b)?;
+            if dist > pos {
+                return Err(ZlibError::DistanceTooFarBack.into());
+            }
+            copy_match_with_slack(buf, pos - dist, pos, len);
+            pos += len;
         }
         sink.pos = pos;
-        // Near the end of the buffer: one symbol with exact checks, growing the buffer.
-        let symbol = decode_symbol(tables, &mut local_bits)?;
+        // Out of room for a fast step: grow the buffer if the limit allows, else near the
+        // limit one symbol with exact checks.
+        if sink.buf.len() < sink.limit {
+            sink.grow_for_fast_loop();
+            continue;
+        }
+        let symbol = decode_symbol(tables, &mut b)?;
         // A symbol read from the zero padding past the input is truncation, not `TooLarge`.
-        if local_bits.consumed_bits() > local_bits.data.len() * 8 {
+        if b.overran() {
             return Err(ZlibError::Truncated.into());
         }
         match symbol {
             Symbol::Literal(byte) => sink.push(byte)?,
             Symbol::Match { len, dist } => sink.copy_match(dist, len)?,
             Symbol::EndOfBlock => {
-                *bits = local_bits;
+                *bits = b;
                 return Ok(());
             }
         }
@@ -981,7 +1127,7 @@ mod tests {
     fn ours(data: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
         let mut out = Vec::new();
         inflate_zlib(&mut Inflater::new(), data, limit, &mut out)?;
-        assert!(out.capacity() <= limit.max(1) + 64 || out.capacity() <= data.len() * 4 + 300);
+        assert!(out.capacity() <= limit.max(1) + 64 || out.capacity() <= data.len() * 6 + 300);
         Ok(out)
     }
 

@@ -26,6 +26,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod adler32;
 pub mod audit;
 pub mod codec;
 mod deflate;

@@ -291,15 +291,6 @@ fn list_by_length(lens: &[u8], by_length: &mut [[u16; BUCKET]; 16]) -> [u16; 16]
     counts
 }
 
-/// The codeword after `codeword` among `all_ones + 1` (a power of two) codewords, all kept
-/// bit-reversed (DEFLATE sends codes from their high bit): sets the highest zero bit and clears
-/// the bits above it.
-#[inline(always)]
-fn next_codeword(codeword: usize, all_ones: usize) -> usize {
-    let bit = 1 << (usize::BITS - 1 - (codeword ^ all_ones).leading_zeros());
-    (codeword & (bit - 1)) | bit
-}
-
 /// Copies `table[..end]` after itself. Small tables copy 8 entries whatever their size (the
 /// entries past `2 * end` are garbage, overwritten before the table is used), without a call.
 #[inline(always)]
@@ -360,29 +351,23 @@ fn build_table(
     }
 
     let root = max_len.min(root_max as usize);
-    let mut codeword = 0;
+    // Canonical codes: each length's codes follow on from the shorter ones'. Each symbol's
+    // codeword is its code reversed (DEFLATE sends codes from their high bit), computed on its
+    // own (no chain from one codeword to the next).
+    let mut next_code = 0usize;
     let mut len = present.trailing_zeros() as usize;
-    let mut table_end = 1usize << len;
-    while len <= root {
-        for &symbol in code.symbols(len) {
+    loop {
+        for (k, &symbol) in code.symbols(len).iter().enumerate() {
+            let codeword = usize::from(REVERSED[(next_code + k) & 1023] >> (10 - len));
             table[codeword] = code.entry(symbol, len);
-            if codeword == table_end - 1 {
-                // The last codeword: the code is complete within the root; double up to it.
-                while len < root {
-                    double_table(table, table_end);
-                    table_end <<= 1;
-                    len += 1;
-                }
-                return Ok(root as u32);
-            }
-            codeword = next_codeword(codeword, table_end - 1);
         }
-        // The next length, doubling the table for each step within the root.
+        next_code = (next_code + usize::from(counts[len])) << 1;
+        if len == root {
+            break;
+        }
+        // Doubling the table for each step within the root.
+        double_table(table, 1 << len);
         len += 1;
-        if len <= root {
-            double_table(table, table_end);
-            table_end <<= 1;
-        }
     }
 
     // Codes longer than the root: subtables after the root table.
@@ -390,8 +375,9 @@ fn build_table(
     let mut table_end = 1usize << root;
     let mut prefix = usize::MAX;
     let mut sub_start = 0;
-    for len in root + 1..16 {
+    for len in root + 1..=max_len {
         for (k, &symbol) in code.symbols(len).iter().enumerate() {
+            let codeword = usize::from(((next_code + k) as u16).reverse_bits() >> (16 - len));
             if codeword & root_mask != prefix {
                 // A new subtable, as wide as needed to hold all codes sharing this prefix.
                 prefix = codeword & root_mask;
@@ -420,15 +406,22 @@ fn build_table(
                 table[i] = value;
                 i += stride;
             }
-            let all_ones = (1usize << len) - 1;
-            if codeword == all_ones {
-                return Ok(root as u32);
-            }
-            codeword = next_codeword(codeword, all_ones);
         }
+        next_code = (next_code + usize::from(counts[len])) << 1;
     }
-    Err(malformed) // unreachable for a complete code
+    Ok(root as u32)
 }
+
+/// `REVERSED[c]`: the 10-bit `c` with its bits reversed.
+const REVERSED: [u16; 1024] = {
+    let mut t = [0; 1024];
+    let mut c = 0;
+    while c < 1024 {
+        t[c] = (c as u16).reverse_bits() >> 6;
+        c += 1;
+    }
+    t
+};
 
 /// Input bits, least significant first, in a 64-bit buffer (libdeflate's bit reader).
 #[derive(Clone, Copy)]
@@ -1302,6 +1295,30 @@ mod tests {
             Err(DecodeError::Zlib(ZlibError::DistanceTooFarBack))
         );
         agree(&data, 10);
+    }
+
+    #[test]
+    fn long_codes_go_through_subtables() {
+        // Symbol frequencies along the Fibonacci sequence give Huffman codes up to the 15-bit
+        // limit, past the 10-bit literal/length and 8-bit distance roots. Distances too: runs
+        // repeated at Fibonacci-weighted distances.
+        let mut data = Vec::new();
+        let (mut a, mut b) = (1usize, 1usize);
+        for byte in 0u8..24 {
+            data.extend(std::iter::repeat_n(byte, a.min(4000)));
+            (a, b) = (b, a + b);
+        }
+        let mut shuffled: Vec<u8> = Vec::with_capacity(data.len());
+        let mut x = 12345u32;
+        while !data.is_empty() {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            shuffled.push(data.swap_remove(x as usize % data.len()));
+        }
+        for level in [1, 6, 9] {
+            let c = compress(&shuffled, level);
+            assert_eq!(ours(&c, shuffled.len()).unwrap(), shuffled, "level {level}");
+            agree(&c, 1 << 20);
+        }
     }
 
     #[test]

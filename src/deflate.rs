@@ -13,8 +13,8 @@
 //! flushes a block only after 16383 symbols). Longer inputs return `false` and the caller uses
 //! C zlib. The tests compare the output with C zlib on many inputs.
 
-use std::cell::RefCell;
 use crate::adler32::adler32;
+use std::cell::RefCell;
 
 /// Longest input handled here: below zlib's first forced block flush (16383 symbols, each at
 /// least one byte) and far below its window slide (at 65274 bytes).

@@ -21,8 +21,8 @@ fn lane_weighted(lanes: u64) -> u64 {
 
 /// The Adler-32 of `data`, with four 16-bit lanes per 64-bit word (no SIMD intrinsics: the
 /// crate has no `unsafe`; the compiler turns the two words of each 16-byte chunk into one SSE2
-/// vector), about 2.5x faster than 16 bytes per step with multiplies per word, and 6x faster
-/// than byte by byte.
+/// vector): on 3 KB, 0.26 µs against 0.58 µs for 16 bytes per step with multiplies per word
+/// (the inflater's earlier version) and 0.81 µs for the `adler2` crate, on the test machine.
 ///
 /// Per 16-byte chunk `c` of a block, `a` gains the chunk's byte sum and `b` gains
 /// `16·(a + bytes before c) + Σ_j (16 − j)·x_j`, which splits over the chunk's two words as

@@ -7,6 +7,15 @@
 //! its longest code (at most 10 bits for literals/lengths, 8 for distances; longer codes go to
 //! subtables), filled by doubling as libdeflate does.
 //!
+//! The rest follows libdeflate too: a table entry holds a symbol's value, its code length and
+//! the extra bits that follow (one lookup and one shift per symbol); a 64-bit bit buffer refilled
+//! by one 8-byte load (up to four literals, or a whole match, per refill); matches copied 16
+//! bytes at a time where the output has room, with a careful path near the output limit. A
+//! dynamic block's header lists each symbol under its code length as the lengths are read, so
+//! building a table needs no sort, and each codeword comes from its canonical code by a table
+//! of reversed bits. Decoding a literal is a chain of a table load and a shift (the floor of
+//! this design); everything else is kept off that chain.
+//!
 //! It accepts exactly what C zlib's `inflate` accepts when given the whole output space at once
 //! (tests and the `inflate` fuzz target compare the two), including bytes after the Adler-32,
 //! which are ignored as Python's `zlib.decompress` ignores them.
@@ -130,10 +139,12 @@ impl Inflater {
 
 // Table entries (u32), as libdeflate's: one lookup gives everything a symbol needs.
 // - bits 0-7: the bits to consume: the code length plus the extra bits that follow it (for
-//   lengths, distances and repeat codes), or the root bits for a subtable pointer;
+//   lengths and distances), or the root bits for a subtable pointer (code-length codes: the
+//   code length alone, their extra bits are taken apart);
 // - bits 8-11: the code length alone (where the extra bits start), or a subtable's index bits;
-// - bits 12-15: flags; bits 16-30: the value (literal byte, base length or distance, repeat
-//   code's value, subtable start; repeat codes keep their base count in bits 24-31);
+// - bits 12-15: flags; bits 16-30: the value (literal byte, base length or distance, code
+//   length, subtable start; repeat codes keep their extra bit count in bits 20-23 and their
+//   base count in bits 24-31);
 // - bit 31: a literal.
 // Consuming an entry shifts the bit buffer by the entry itself (the shift count is masked to
 // its low 6 bits; no entry consumes 64 bits or more).
@@ -324,9 +335,9 @@ fn build_table(
     // length, then at all longer ones), below is incomplete. Branch-free over all lengths.
     let mut used: u32 = 0;
     let mut present: u32 = 0;
-    for len in 1..16 {
-        used += u32::from(counts[len]) << (15 - len);
-        present |= u32::from(counts[len] != 0) << len;
+    for (len, &count) in counts.iter().enumerate().skip(1) {
+        used += u32::from(count) << (15 - len);
+        present |= u32::from(count != 0) << len;
     }
     if present == 0 {
         // No codes at all: only distances may (their table then rejects every code).

@@ -522,6 +522,22 @@ impl Builder {
         // `elems` are never written, so reading up to the next multiple of 16 is harmless.)
         let padded = elems.next_multiple_of(16);
         for (base, chunk) in (0..).step_by(16).zip(tree.freq[..padded].chunks_exact(16)) {
+            // Most chunks are empty on small inputs: an OR of the chunk first, 4 symbols per
+            // 64-bit word.
+            let word = |q: &[u16]| {
+                u64::from(q[0])
+                    | u64::from(q[1]) << 16
+                    | u64::from(q[2]) << 32
+                    | u64::from(q[3]) << 48
+            };
+            if (word(&chunk[0..4])
+                | word(&chunk[4..8])
+                | word(&chunk[8..12])
+                | word(&chunk[12..16]))
+                == 0
+            {
+                continue;
+            }
             let mut mask = 0u32;
             for (i, &f) in chunk.iter().enumerate() {
                 mask |= u32::from(f != 0) << i;

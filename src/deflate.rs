@@ -1310,6 +1310,8 @@ mod tests {
     /// (a heap of node numbers, `smaller` on `Freq` then `depth`, parent links), as the
     /// reference for the tree builder: returns each symbol's length and code (unreversed
     /// codes are compared through their bit-reversed form), `opt_len`, `static_len`.
+    // Index loops kept as in trees.c so the transcription reads line for line against it.
+    #[allow(clippy::needless_range_loop)]
     fn zlib_build_tree(freq: &[u16], kind: &TreeKind) -> (Vec<u16>, Vec<u32>, i64, i64) {
         let elems = kind.elems;
         let heap_size = 2 * L_CODES + 1;

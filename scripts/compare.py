@@ -13,7 +13,8 @@
    near the end. Rate = the key's line number / wall time of the whole command.
 
 Usage: scripts/compare.py [--lines N] [--batch-seconds S] [--rounds R] [--skip-crack]
-                          [--skip-codec] [--json FILE]
+                          [--skip-codec] [--json FILE] [--markdown]
+       scripts/compare.py --render FILE...   (README tables from earlier --json files)
 Needs: python3.11 (venv), cargo, network access to PyPI the first time (venvs).
 """
 
@@ -217,6 +218,50 @@ def fmt_rate(r):
     return f"{r / 1e6:.2f} M/s" if r >= 1e6 else f"{r / 1e3:.1f} k/s"
 
 
+PEER_LABEL = {
+    "flask": "Flask 3.1",
+    "django": "Django 5.2 `signing` (compress)",
+    "django-cookie": "Django 5.2 signed_cookies session",
+    "itsdangerous": "itsdangerous 2.2",
+    "starlette": "Starlette SessionMiddleware",
+}
+
+SIZE_LABEL = {"small": "small (102 B JSON)", "1k": "1 KB", "3k": "3 KB"}
+
+
+def markdown(result):
+    """The README's tables (ratios first) for one run's results."""
+    lines = []
+    if "crack" in result:
+        c = result["crack"]
+        lines += [
+            f"Secret-key audit (`signed-cookie crack`), Flask cookie, {c['lines']:,}-line wordlist,"
+            f" key on line {c['key_line']:,}:", "",
+            "| tool | guesses/s | ratio (bar) |", "|---|---|---|",
+            f"| **signed-cookie crack** (all cores, {c['kernel']} kernel) | "
+            f"**{fmt_rate(c['rust_rate'])}** (median of {len(c['rust_runs_s'])} runs) | "
+            f"**{c['ratio']:.0f}×** ({c['bar']}×) |",
+            f"| flask-unsign 1.2.1 `--no-literal-eval -t 1` | {fmt_rate(c['flask_unsign_rate'])}"
+            " | 1× |", ""]
+    if "codec" in result:
+        sizes = list(dict.fromkeys(r["size"] for r in result["codec"]))
+        lines += ["Sign and verify (ratio / bar, then Python / Rust time):", "",
+                  "| peer | op | " + " | ".join(SIZE_LABEL.get(s, s) for s in sizes) + " |",
+                  "|---|---|" + "---|" * len(sizes)]
+        rows = {}
+        for r in result["codec"]:
+            met = "met" if r["bar"] and r["ratio"] >= r["bar"] else "not met"
+            bar = f" / {r['bar']}× {met}" if r["bar"] else ""
+            ratio = f"**{r['ratio']:.1f}×**" if r["bar"] else f"{r['ratio']:.1f}×"
+            cell = f"{ratio}{bar} ({r['python_us']:.1f} / {r['rust_us']:.2f} µs)"
+            rows.setdefault((r["profile"], r["op"]), {})[r["size"]] = cell
+        for (profile, op), cells in rows.items():
+            label = PEER_LABEL.get(profile, profile)
+            lines.append(f"| {label} | {op} | " + " | ".join(cells.get(s, "-") for s in sizes)
+                         + " |")
+    return "\n".join(lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lines", type=int, default=2_000_000, help="wordlist lines (2 M)")
@@ -227,7 +272,15 @@ def main():
     ap.add_argument("--skip-crack", action="store_true")
     ap.add_argument("--skip-codec", action="store_true")
     ap.add_argument("--json", help="also write the results to this file")
+    ap.add_argument("--markdown", action="store_true",
+                    help="also print the results as the README's tables")
+    ap.add_argument("--render", nargs="+", metavar="FILE",
+                    help="print the README's tables from --json files of earlier runs, and exit")
     args = ap.parse_args()
+    if args.render:
+        for path in args.render:
+            print(markdown(json.loads(Path(path).read_text())) + "\n")
+        return
     timing_bin, cli_bin = build()
     result = {"machine": machine(), "load_before": load(),
               "command": " ".join([Path(sys.argv[0]).name] + sys.argv[1:])}
@@ -262,6 +315,8 @@ def main():
         print(f"  signed-cookie crack (all cores):          {fmt_rate(c['rust_rate'])}"
               f" (median of {len(c['rust_runs_s'])} runs, {c['rust_s_median']:.3f} s,"
               f" {c['kernel']} kernel)")
+    if args.markdown:
+        print("\n" + markdown(result))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
 

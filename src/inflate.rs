@@ -311,7 +311,12 @@ fn double_table(table: &mut [u32], end: usize) {
         first.copy_from_slice(&table[..8]);
         table[end..end + 8].copy_from_slice(&first);
     } else {
-        table.copy_within(..end, end);
+        // Whole 8-entry chunks (`end` is a power of two), inline: the tables of small blocks
+        // are a few hundred bytes, where a call to `memmove` costs more than the copy.
+        let (done, rest) = table.split_at_mut(end);
+        for (from, to) in done.chunks_exact(8).zip(rest.chunks_exact_mut(8)) {
+            to.copy_from_slice(from);
+        }
     }
 }
 
@@ -823,7 +828,16 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         }
         precode_lens[sym] = bits.take(3) as u8;
     }
-    let counts = list_by_length(&precode_lens, &mut state.by_length);
+    // Only the used lengths are listed: zeros are most of them, and counting them would chain
+    // one read-modify-write of the same count after another.
+    let mut counts = [0u16; 16];
+    for (symbol, &len) in precode_lens.iter().enumerate() {
+        if len != 0 {
+            let len = usize::from(len & 7);
+            state.by_length[len][usize::from(counts[len])] = symbol as u16;
+            counts[len] += 1;
+        }
+    }
     let code = Code {
         counts: &counts,
         by_length: &state.by_length,

@@ -12,6 +12,10 @@
 use crate::encoding::{base64url_decode_slice, base64url_encode_into};
 use crate::error::{ConfigError, Error, SignatureFault};
 use hmac::Mac;
+use sha1::digest::generic_array::{typenum::U64, GenericArray};
+
+/// A block of the 64-byte-block hashes, as their compression functions take it.
+type Block = GenericArray<u8, U64>;
 use sha1::Sha1;
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 use std::fmt;
@@ -201,25 +205,202 @@ impl AsRef<[u8]> for MacOutput {
 /// `hmac` 0.12 / `digest` 0.10 / `sha1`, `sha2` 0.10 have no `zeroize` support (no feature,
 /// no `Drop` wipe), so these states and hmac's internal key block are not wiped; the secret,
 /// the prefixed secret and the derived key bytes are (`Zeroizing`).
+///
+/// SHA-1, SHA-224 and SHA-256 (the digests of every framework's default) keep the two states as
+/// raw compression states ([`PadStates`]); the larger digests go through `hmac`.
 #[derive(Clone)]
 enum MacKey {
-    Sha1(hmac::Hmac<Sha1>),
-    Sha224(hmac::Hmac<Sha224>),
-    Sha256(hmac::Hmac<Sha256>),
+    Sha1(PadStates<Sha1Compress>),
+    Sha224(PadStates<Sha224Compress>),
+    Sha256(PadStates<Sha256Compress>),
     Sha384(hmac::Hmac<Sha384>),
     Sha512(hmac::Hmac<Sha512>),
 }
 
-macro_rules! with_mac {
-    ($self:expr, $m:ident => $body:expr) => {
-        match $self {
-            MacKey::Sha1($m) => $body,
-            MacKey::Sha224($m) => $body,
-            MacKey::Sha256($m) => $body,
-            MacKey::Sha384($m) => $body,
-            MacKey::Sha512($m) => $body,
+/// A hash of 64-byte blocks with a 64-bit big-endian length (SHA-1, SHA-2/256), by its
+/// compression function.
+trait Compress64 {
+    type State: Copy + Zeroize;
+    const INITIAL: Self::State;
+    /// Output bytes (a prefix of the state's big-endian words).
+    const OUTPUT: usize;
+    fn compress(state: &mut Self::State, blocks: &[Block]);
+    /// The state's words, big-endian.
+    fn output(state: &Self::State, out: &mut [u8; 64]);
+    /// The hash of a key longer than a block (HMAC hashes it first).
+    fn hash(data: &[u8]) -> Vec<u8>;
+}
+
+#[derive(Clone, Copy)]
+struct Sha1Compress;
+#[derive(Clone, Copy)]
+struct Sha224Compress;
+#[derive(Clone, Copy)]
+struct Sha256Compress;
+
+fn words_be<const N: usize>(state: &[u32; N], out: &mut [u8; 64]) {
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+}
+
+impl Compress64 for Sha1Compress {
+    type State = [u32; 5];
+    const INITIAL: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
+    const OUTPUT: usize = 20;
+    fn compress(state: &mut [u32; 5], blocks: &[Block]) {
+        sha1::compress(state, blocks);
+    }
+    fn output(state: &[u32; 5], out: &mut [u8; 64]) {
+        words_be(state, out);
+    }
+    fn hash(data: &[u8]) -> Vec<u8> {
+        <Sha1 as sha1::Digest>::digest(data).to_vec()
+    }
+}
+
+impl Compress64 for Sha224Compress {
+    type State = [u32; 8];
+    const INITIAL: [u32; 8] = [
+        0xc105_9ed8,
+        0x367c_d507,
+        0x3070_dd17,
+        0xf70e_5939,
+        0xffc0_0b31,
+        0x6858_1511,
+        0x64f9_8fa7,
+        0xbefa_4fa4,
+    ];
+    const OUTPUT: usize = 28;
+    fn compress(state: &mut [u32; 8], blocks: &[Block]) {
+        sha2::compress256(state, blocks);
+    }
+    fn output(state: &[u32; 8], out: &mut [u8; 64]) {
+        words_be(state, out);
+    }
+    fn hash(data: &[u8]) -> Vec<u8> {
+        <Sha224 as sha2::Digest>::digest(data).to_vec()
+    }
+}
+
+impl Compress64 for Sha256Compress {
+    type State = [u32; 8];
+    const INITIAL: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    const OUTPUT: usize = 32;
+    fn compress(state: &mut [u32; 8], blocks: &[Block]) {
+        sha2::compress256(state, blocks);
+    }
+    fn output(state: &[u32; 8], out: &mut [u8; 64]) {
+        words_be(state, out);
+    }
+    fn hash(data: &[u8]) -> Vec<u8> {
+        <Sha256 as sha2::Digest>::digest(data).to_vec()
+    }
+}
+
+/// HMAC (RFC 2104) as two compression states, after `key ⊕ ipad` and after `key ⊕ opad`: a
+/// MAC compresses the message's blocks straight from the input, its padded tail, and one outer
+/// block (`hmac` clones a buffered hasher per call and copies every block through its buffer).
+/// The states are wiped when dropped.
+#[derive(Clone)]
+struct PadStates<H: Compress64> {
+    inner: H::State,
+    outer: H::State,
+}
+
+impl<H: Compress64> Drop for PadStates<H> {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+impl<H: Compress64> PadStates<H> {
+    fn new(key: &[u8]) -> Self {
+        let hashed;
+        let key = if key.len() > 64 {
+            hashed = Zeroizing::new(H::hash(key));
+            hashed.as_slice()
+        } else {
+            key
+        };
+        let keyed = |pad: u8| {
+            let mut block = Block::default();
+            block[..key.len()].copy_from_slice(key);
+            block.iter_mut().for_each(|b| *b ^= pad);
+            let mut state = H::INITIAL;
+            H::compress(&mut state, std::slice::from_ref(&block));
+            block.zeroize();
+            state
+        };
+        PadStates {
+            inner: keyed(0x36),
+            outer: keyed(0x5c),
         }
-    };
+    }
+
+    fn sign(&self, message: &[u8], out: &mut MacOutput) {
+        // Up to four blocks per call of the compression function (each call has a fixed cost:
+        // the CPU feature check, loading and storing the state).
+        let mut blocks = [Block::default(); 4];
+        let mut state = self.inner;
+        let (whole, tail) = message.as_chunks::<64>();
+        let mut used = 0;
+        for chunk in whole {
+            if used == blocks.len() {
+                H::compress(&mut state, &blocks);
+                used = 0;
+            }
+            blocks[used].copy_from_slice(chunk);
+            used += 1;
+        }
+        // The tail, 0x80, zeros, and the bit length of ipad block + message: one block, or two
+        // when the tail leaves less than 9 bytes.
+        let padding = if tail.len() < 56 { 1 } else { 2 };
+        if used + padding > blocks.len() {
+            H::compress(&mut state, &blocks[..used]);
+            used = 0;
+        }
+        let mut last = [0u8; 128];
+        last[..tail.len()].copy_from_slice(tail);
+        last[tail.len()] = 0x80;
+        let bits = (64 + message.len() as u64) * 8;
+        last[padding * 64 - 8..padding * 64].copy_from_slice(&bits.to_be_bytes());
+        for (block, chunk) in blocks[used..]
+            .iter_mut()
+            .zip(last.chunks_exact(64))
+            .take(padding)
+        {
+            block.copy_from_slice(chunk);
+        }
+        H::compress(&mut state, &blocks[..used + padding]);
+        let mut inner_hash = [0u8; 64];
+        H::output(&state, &mut inner_hash);
+        // The outer block: the inner hash, 0x80, zeros, the bit length of opad block + hash.
+        let mut block = Block::default();
+        block[..H::OUTPUT].copy_from_slice(&inner_hash[..H::OUTPUT]);
+        block[H::OUTPUT] = 0x80;
+        block[56..].copy_from_slice(&((64 + H::OUTPUT as u64) * 8).to_be_bytes());
+        let mut state = self.outer;
+        H::compress(&mut state, std::slice::from_ref(&block));
+        H::output(&state, &mut out.bytes);
+        out.len = H::OUTPUT;
+    }
 }
 
 impl MacKey {
@@ -234,9 +415,9 @@ impl MacKey {
             };
         }
         match digest {
-            Digest::Sha1 => keyed!(Sha1, Sha1),
-            Digest::Sha224 => keyed!(Sha224, Sha224),
-            Digest::Sha256 => keyed!(Sha256, Sha256),
+            Digest::Sha1 => MacKey::Sha1(PadStates::new(key)),
+            Digest::Sha224 => MacKey::Sha224(PadStates::new(key)),
+            Digest::Sha256 => MacKey::Sha256(PadStates::new(key)),
             Digest::Sha384 => keyed!(Sha384, Sha384),
             Digest::Sha512 => keyed!(Sha512, Sha512),
         }
@@ -247,15 +428,24 @@ impl MacKey {
             bytes: [0; 64],
             len: 0,
         };
-        with_mac!(self, m => {
-            let mut m = m.clone();
-            m.update(message);
-            let tag = m.finalize().into_bytes();
-            if let Some(dst) = out.bytes.get_mut(..tag.len()) {
-                dst.copy_from_slice(&tag);
-                out.len = tag.len();
-            }
-        });
+        macro_rules! by_hmac {
+            ($m:expr) => {{
+                let mut m = $m.clone();
+                m.update(message);
+                let tag = m.finalize().into_bytes();
+                if let Some(dst) = out.bytes.get_mut(..tag.len()) {
+                    dst.copy_from_slice(&tag);
+                    out.len = tag.len();
+                }
+            }};
+        }
+        match self {
+            MacKey::Sha1(states) => states.sign(message, &mut out),
+            MacKey::Sha224(states) => states.sign(message, &mut out),
+            MacKey::Sha256(states) => states.sign(message, &mut out),
+            MacKey::Sha384(m) => by_hmac!(m),
+            MacKey::Sha512(m) => by_hmac!(m),
+        }
         out
     }
 
@@ -268,9 +458,8 @@ impl MacKey {
 /// Whether `mac` equals `other`, in time that depends only on their lengths (which are public:
 /// the digest's size).
 ///
-/// `subtle` compares eight bytes at a time, each word through its optimization barrier: the
-/// comparison cannot be turned into an early exit, and costs a few calls, not one per byte as
-/// `hmac`'s `verify_slice` does.
+/// Eight bytes at a time, their differences ORed, and the result compared by `subtle` through
+/// its optimization barrier: one call, not one per byte as `hmac`'s `verify_slice` makes.
 fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
     if mac.len != other.len() {
@@ -283,7 +472,9 @@ fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
     };
     dst.copy_from_slice(other);
     let words = other.len().div_ceil(8);
-    let mut equal = subtle::Choice::from(1u8);
+    // The differing bits of all words, ORed (no branch, no early exit), then one comparison
+    // through `subtle`'s optimization barrier.
+    let mut diff = 0u64;
     for (a, b) in mac
         .bytes
         .chunks_exact(8)
@@ -291,9 +482,9 @@ fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
         .take(words)
     {
         let word = |c: &[u8]| c.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-        equal &= word(a).ct_eq(&word(b));
+        diff |= word(a) ^ word(b);
     }
-    equal.into()
+    diff.ct_eq(&0).into()
 }
 
 /// A secret key. Its `Debug` output never shows the bytes, and the bytes are wiped from memory

@@ -201,13 +201,13 @@ impl AsRef<[u8]> for MacOutput {
 /// and cloned per call, so no key schedule runs per signature.
 ///
 /// What stays in memory: the two hash states after absorbing `key ⊕ ipad` and `key ⊕ opad`.
-/// They are not the derived key, but they are key-equivalent (they compute MACs). RustCrypto
-/// `hmac` 0.12 / `digest` 0.10 / `sha1`, `sha2` 0.10 have no `zeroize` support (no feature,
-/// no `Drop` wipe), so these states and hmac's internal key block are not wiped; the secret,
-/// the prefixed secret and the derived key bytes are (`Zeroizing`).
+/// They are not the derived key, but they are key-equivalent (they compute MACs).
 ///
 /// SHA-1, SHA-224 and SHA-256 (the digests of every framework's default) keep the two states as
-/// raw compression states ([`PadStates`]); the larger digests go through `hmac`.
+/// raw compression states ([`PadStates`]), wiped on drop. SHA-384 and SHA-512 go through
+/// RustCrypto `hmac` 0.12 / `digest` 0.10 / `sha2` 0.10, which have no `zeroize` support (no
+/// feature, no `Drop` wipe): their states and hmac's internal key block are not wiped. The
+/// secret, the prefixed secret and the derived key bytes always are (`Zeroizing`).
 #[derive(Clone)]
 enum MacKey {
     Sha1(PadStates<Sha1Compress>),

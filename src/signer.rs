@@ -376,18 +376,13 @@ impl<H: Compress64> PadStates<H> {
             H::compress(&mut state, &blocks[..used]);
             used = 0;
         }
-        let mut last = [0u8; 128];
-        last[..tail.len()].copy_from_slice(tail);
-        last[tail.len()] = 0x80;
+        // Written in place, zeroed first (after a flush, the blocks hold message bytes).
+        let padded = &mut blocks[used..used + padding];
+        padded.iter_mut().for_each(|block| block.fill(0));
+        padded[0][..tail.len()].copy_from_slice(tail);
+        padded[0][tail.len()] = 0x80;
         let bits = (64 + message.len() as u64) * 8;
-        last[padding * 64 - 8..padding * 64].copy_from_slice(&bits.to_be_bytes());
-        for (block, chunk) in blocks[used..]
-            .iter_mut()
-            .zip(last.chunks_exact(64))
-            .take(padding)
-        {
-            block.copy_from_slice(chunk);
-        }
+        padded[padding - 1][56..].copy_from_slice(&bits.to_be_bytes());
         H::compress(&mut state, &blocks[..used + padding]);
         let mut inner_hash = [0u8; 64];
         H::output(&state, &mut inner_hash);
@@ -398,7 +393,10 @@ impl<H: Compress64> PadStates<H> {
         block[56..].copy_from_slice(&((64 + H::OUTPUT as u64) * 8).to_be_bytes());
         let mut state = self.outer;
         H::compress(&mut state, std::slice::from_ref(&block));
-        H::output(&state, &mut out.bytes);
+        let mut full = [0u8; 64];
+        H::output(&state, &mut full);
+        // Only the output: the bytes after it stay zero (SHA-224 drops a word of its state).
+        out.bytes[..H::OUTPUT].copy_from_slice(&full[..H::OUTPUT]);
         out.len = H::OUTPUT;
     }
 }
@@ -1146,6 +1144,43 @@ mod tests {
         let derived = KeyDerivation::Hmac.derive(Digest::Sha1, b"secret", b"cookie-session");
         let direct = MacKey::new(Digest::Sha1, b"secret").sign(b"cookie-session");
         assert_eq!(derived.as_slice(), direct.as_ref());
+    }
+
+    /// The raw pad states give `hmac`'s MAC for keys around the block size (longer ones are
+    /// hashed) and messages across the padding boundaries and the four-block batches.
+    #[test]
+    fn pad_state_hmac_matches_hmac_crate() {
+        macro_rules! reference {
+            ($d:ty, $key:expr, $message:expr) => {{
+                let mut m = hmac::Hmac::<$d>::new_from_slice($key).unwrap();
+                m.update($message);
+                m.finalize().into_bytes().to_vec()
+            }};
+        }
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 7 + 3) as u8).collect();
+        for key_len in [0, 1, 20, 63, 64, 65, 200] {
+            let key = &data[300..300 + key_len];
+            let keys = [
+                MacKey::new(Digest::Sha1, key),
+                MacKey::new(Digest::Sha224, key),
+                MacKey::new(Digest::Sha256, key),
+            ];
+            for len in (0..=330).chain([383, 384, 447, 448, 500, 700]) {
+                let message = &data[..len];
+                assert_eq!(
+                    keys[0].sign(message).as_ref(),
+                    reference!(Sha1, key, message)
+                );
+                assert_eq!(
+                    keys[1].sign(message).as_ref(),
+                    reference!(Sha224, key, message)
+                );
+                assert_eq!(
+                    keys[2].sign(message).as_ref(),
+                    reference!(Sha256, key, message)
+                );
+            }
+        }
     }
 
     #[test]

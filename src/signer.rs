@@ -9,7 +9,7 @@
     clippy::panic
 )]
 
-use crate::encoding::{base64url_decode_slice, base64url_encode_into};
+use crate::encoding::{base64url_decode_slice, base64url_encode_into, base64url_encode_slice};
 use crate::error::{ConfigError, Error, SignatureFault};
 use hmac::Mac;
 use sha1::digest::generic_array::{typenum::U64, GenericArray};
@@ -455,32 +455,27 @@ impl MacKey {
 
 /// Whether `mac` equals `other`, in time that depends only on their lengths (which are public:
 /// the digest's size).
+fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
+    ct_eq_bytes(mac.as_ref(), other)
+}
+
+/// Whether `a` equals `b`, in time that depends only on their lengths (public).
 ///
 /// Eight bytes at a time, their differences ORed, and the result compared by `subtle` through
 /// its optimization barrier: one call, not one per byte as `hmac`'s `verify_slice` makes.
-fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
+fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    if mac.len != other.len() {
+    if a.len() != b.len() {
         return false;
     }
-    // Both zero after `len`, so whole words compare.
-    let mut padded = [0u8; 64];
-    let Some(dst) = padded.get_mut(..other.len()) else {
-        return false;
-    };
-    dst.copy_from_slice(other);
-    let words = other.len().div_ceil(8);
-    // The differing bits of all words, ORed (no branch, no early exit), then one comparison
-    // through `subtle`'s optimization barrier.
+    // The differing bits of all words (then bytes), ORed: no branch, no early exit.
+    let ((a_words, a_rest), (b_words, b_rest)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
     let mut diff = 0u64;
-    for (a, b) in mac
-        .bytes
-        .chunks_exact(8)
-        .zip(padded.chunks_exact(8))
-        .take(words)
-    {
-        let word = |c: &[u8]| c.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-        diff |= word(a) ^ word(b);
+    for (x, y) in a_words.iter().zip(b_words) {
+        diff |= u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
+    }
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        diff |= u64::from(x ^ y);
     }
     diff.ct_eq(&0).into()
 }
@@ -1008,6 +1003,18 @@ impl Signer {
     /// assert!(matches!(s.unsign("no separator"), Err(Error::BadSignature { payload: None, .. })));
     /// ```
     pub fn unsign<'t>(&self, token: &'t str) -> Result<(&'t str, VerifiedBy), Error> {
+        // The common token, signed with the current key: its MAC, encoded, is compared with the
+        // signature text (canonical base64url spells a MAC one way only), so the signature is
+        // not decoded. Anything else takes the full path below, which gives the errors.
+        if let Some((value, signature)) = self.current_split(token) {
+            let signing = self.signing();
+            let mac = signing.mac.sign(value.as_bytes());
+            let mut text = [0u8; 88];
+            let encoded = base64url_encode_slice(mac.as_ref(), &mut text);
+            if ct_eq_bytes(encoded, signature.as_bytes()) {
+                return Ok((value, signing.by));
+            }
+        }
         if let Some((value, mac)) = self.split_current(token) {
             return match self.verify_mac(value.as_bytes(), mac.as_ref()) {
                 Some(by) => Ok((value, by)),
@@ -1081,6 +1088,21 @@ impl Signer {
     /// `rsplit_once` finds. `None` sends the token the general way.
     #[inline]
     fn split_current<'t>(&self, token: &'t str) -> Option<(&'t str, DecodedMac)> {
+        let (value, signature) = self.current_split(token)?;
+        let mut mac = DecodedMac {
+            bytes: [0; 66],
+            len: 0,
+        };
+        mac.len = base64url_decode_slice(signature.as_bytes(), &mut mac.bytes).ok()?;
+        Some((value, mac))
+    }
+}
+
+impl Signer {
+    /// The value and the signature text of a token whose separator is where a signature of
+    /// the current algorithm puts it (not yet checked to be base64url).
+    #[inline]
+    fn current_split<'t>(&self, token: &'t str) -> Option<(&'t str, &'t str)> {
         let separator = u8::try_from(self.separator).ok().filter(u8::is_ascii)?;
         // Unpadded base64url of the MAC.
         let chars = (4 * self.signing.signature_len).div_ceil(3);
@@ -1088,13 +1110,7 @@ impl Signer {
         if token.as_bytes().get(at) != Some(&separator) {
             return None;
         }
-        let (value, signature) = (token.get(..at)?, token.get(at + 1..)?);
-        let mut mac = DecodedMac {
-            bytes: [0; 66],
-            len: 0,
-        };
-        mac.len = base64url_decode_slice(signature.as_bytes(), &mut mac.bytes).ok()?;
-        Some((value, mac))
+        Some((token.get(..at)?, token.get(at + 1..)?))
     }
 }
 

@@ -355,35 +355,22 @@ impl<H: Compress64> PadStates<H> {
     }
 
     fn sign(&self, message: &[u8], out: &mut MacOutput) {
-        // Up to four blocks per call of the compression function (each call has a fixed cost:
-        // the CPU feature check, loading and storing the state).
-        let mut blocks = [Block::default(); 4];
         let mut state = self.inner;
         let (whole, tail) = message.as_chunks::<64>();
-        let mut used = 0;
-        for chunk in whole {
-            if used == blocks.len() {
-                H::compress(&mut state, &blocks);
-                used = 0;
-            }
-            blocks[used].copy_from_slice(chunk);
-            used += 1;
+        // The whole blocks straight from the input (copying them into a batch costs more than
+        // the calls it saves).
+        for block in whole {
+            H::compress(&mut state, std::slice::from_ref(Block::from_slice(block)));
         }
         // The tail, 0x80, zeros, and the bit length of ipad block + message: one block, or two
-        // when the tail leaves less than 9 bytes.
+        // when the tail leaves less than 9 bytes; one call.
+        let mut blocks = [Block::default(); 2];
         let padding = if tail.len() < 56 { 1 } else { 2 };
-        if used + padding > blocks.len() {
-            H::compress(&mut state, &blocks[..used]);
-            used = 0;
-        }
-        // Written in place, zeroed first (after a flush, the blocks hold message bytes).
-        let padded = &mut blocks[used..used + padding];
-        padded.iter_mut().for_each(|block| block.fill(0));
-        padded[0][..tail.len()].copy_from_slice(tail);
-        padded[0][tail.len()] = 0x80;
+        blocks[0][..tail.len()].copy_from_slice(tail);
+        blocks[0][tail.len()] = 0x80;
         let bits = (64 + message.len() as u64) * 8;
-        padded[padding - 1][56..].copy_from_slice(&bits.to_be_bytes());
-        H::compress(&mut state, &blocks[..used + padding]);
+        blocks[padding - 1][56..].copy_from_slice(&bits.to_be_bytes());
+        H::compress(&mut state, &blocks[..padding]);
         let mut inner_hash = [0u8; 64];
         H::output(&state, &mut inner_hash);
         // The outer block: the inner hash, 0x80, zeros, the bit length of opad block + hash.

@@ -313,6 +313,14 @@ impl Compress64 for Sha256Compress {
     }
 }
 
+/// Copies `bytes` into `buf` at `at` (the positions are constants and lengths below the block
+/// size: always in bounds).
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = buf.get_mut(at..at + bytes.len()) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
 /// HMAC (RFC 2104) as two compression states, after `key ⊕ ipad` and after `key ⊕ opad`: a
 /// MAC compresses the message's blocks straight from the input, its padded tail, and one outer
 /// block (`hmac` clones a buffered hasher per call and copies every block through its buffer).
@@ -341,8 +349,9 @@ impl<H: Compress64> PadStates<H> {
         };
         let keyed = |pad: u8| {
             let mut block = Block::default();
-            block[..key.len()].copy_from_slice(key);
-            block.iter_mut().for_each(|b| *b ^= pad);
+            for (i, b) in block.iter_mut().enumerate() {
+                *b = key.get(i).copied().unwrap_or(0) ^ pad;
+            }
             let mut state = H::INITIAL;
             H::compress(&mut state, std::slice::from_ref(&block));
             block.zeroize();
@@ -363,27 +372,33 @@ impl<H: Compress64> PadStates<H> {
             H::compress(&mut state, std::slice::from_ref(Block::from_slice(block)));
         }
         // The tail, 0x80, zeros, and the bit length of ipad block + message: one block, or two
-        // when the tail leaves less than 9 bytes; one call.
-        let mut blocks = [Block::default(); 2];
+        // when the tail leaves less than 9 bytes.
+        let mut last = [0u8; 128];
         let padding = if tail.len() < 56 { 1 } else { 2 };
-        blocks[0][..tail.len()].copy_from_slice(tail);
-        blocks[0][tail.len()] = 0x80;
+        put(&mut last, 0, tail);
+        put(&mut last, tail.len(), &[0x80]);
         let bits = (64 + message.len() as u64) * 8;
-        blocks[padding - 1][56..].copy_from_slice(&bits.to_be_bytes());
-        H::compress(&mut state, &blocks[..padding]);
+        put(&mut last, padding * 64 - 8, &bits.to_be_bytes());
+        for block in last.as_chunks::<64>().0.iter().take(padding) {
+            H::compress(&mut state, std::slice::from_ref(Block::from_slice(block)));
+        }
         let mut inner_hash = [0u8; 64];
         H::output(&state, &mut inner_hash);
         // The outer block: the inner hash, 0x80, zeros, the bit length of opad block + hash.
-        let mut block = Block::default();
-        block[..H::OUTPUT].copy_from_slice(&inner_hash[..H::OUTPUT]);
-        block[H::OUTPUT] = 0x80;
-        block[56..].copy_from_slice(&((64 + H::OUTPUT as u64) * 8).to_be_bytes());
+        let mut outer = [0u8; 64];
+        put(
+            &mut outer,
+            0,
+            inner_hash.get(..H::OUTPUT).unwrap_or_default(),
+        );
+        put(&mut outer, H::OUTPUT, &[0x80]);
+        put(&mut outer, 56, &((64 + H::OUTPUT as u64) * 8).to_be_bytes());
         let mut state = self.outer;
-        H::compress(&mut state, std::slice::from_ref(&block));
+        H::compress(&mut state, std::slice::from_ref(Block::from_slice(&outer)));
         let mut full = [0u8; 64];
         H::output(&state, &mut full);
         // Only the output: the bytes after it stay zero (SHA-224 drops a word of its state).
-        out.bytes[..H::OUTPUT].copy_from_slice(&full[..H::OUTPUT]);
+        put(&mut out.bytes, 0, full.get(..H::OUTPUT).unwrap_or_default());
         out.len = H::OUTPUT;
     }
 }

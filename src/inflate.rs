@@ -311,12 +311,7 @@ fn double_table(table: &mut [u32], end: usize) {
         first.copy_from_slice(&table[..8]);
         table[end..end + 8].copy_from_slice(&first);
     } else {
-        // Whole 8-entry chunks (`end` is a power of two), inline: the tables of small blocks
-        // are a few hundred bytes, where a call to `memmove` costs more than the copy.
-        let (done, rest) = table.split_at_mut(end);
-        for (from, to) in done.chunks_exact(8).zip(rest.chunks_exact_mut(8)) {
-            to.copy_from_slice(from);
-        }
+        table.copy_within(..end, end);
     }
 }
 

@@ -105,6 +105,16 @@ pub fn base64url_encode_into(data: &[u8], out: &mut String) {
     URL_SAFE_FAST.encode_append(data, out)
 }
 
+/// URL-safe base64 of `data`, without padding, written at the start of `out`; empty if `out`
+/// is too short.
+pub(crate) fn base64url_encode_slice<'o>(data: &[u8], out: &'o mut [u8]) -> &'o [u8] {
+    let len = URL_SAFE_FAST.encoded_length(data.len());
+    match out.get_mut(..len) {
+        Some(dst) => URL_SAFE_FAST.encode(data, base64_simd::Out::from_slice(dst)),
+        None => &[],
+    }
+}
+
 /// Decodes canonical URL-safe base64 without padding.
 ///
 /// ```

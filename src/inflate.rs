@@ -823,7 +823,16 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         }
         precode_lens[sym] = bits.take(3) as u8;
     }
-    let counts = list_by_length(&precode_lens, &mut state.by_length);
+    // Only the used lengths are listed: zeros are most of them, and counting them would chain
+    // one read-modify-write of the same count after another.
+    let mut counts = [0u16; 16];
+    for (symbol, &len) in precode_lens.iter().enumerate() {
+        if len != 0 {
+            let len = usize::from(len & 7);
+            state.by_length[len][usize::from(counts[len])] = symbol as u16;
+            counts[len] += 1;
+        }
+    }
     let code = Code {
         counts: &counts,
         by_length: &state.by_length,

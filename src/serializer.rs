@@ -417,13 +417,34 @@ pub struct Unverified {
     pub timestamp_unverified: Option<i64>,
 }
 
+/// What a load needs per thread, behind one thread-local lookup and one borrow: the inflater
+/// (its tables are reused, so nothing is zeroed per cookie) and the byte buffers (zlib bytes,
+/// decoded JSON), so that verifying allocates no scratch space per call.
+#[derive(Default)]
+struct LoadScratch {
+    inflater: Inflater,
+    deflated: Vec<u8>,
+    json: Vec<u8>,
+}
+
 thread_local! {
-    /// One inflater per thread: its tables are reused, so nothing is zeroed per cookie.
-    static INFLATER: RefCell<Inflater> = const { RefCell::new(Inflater::new()) };
-    /// Per-thread byte buffers of the envelope (zlib bytes on both paths, decoded JSON on
-    /// load), so that signing and verifying allocate no scratch space per call.
+    static LOAD_SCRATCH: RefCell<LoadScratch> = const {
+        RefCell::new(LoadScratch {
+            inflater: Inflater::new(),
+            deflated: Vec::new(),
+            json: Vec::new(),
+        })
+    };
+    /// Per-thread byte buffers of signing (zlib bytes, encoded JSON).
     static ZLIB_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     static JSON_BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A rare large payload should not stay pinned to the thread.
+fn release_if_large(buf: &mut Vec<u8>) {
+    if buf.capacity() > 64 << 10 {
+        *buf = Vec::new();
+    }
 }
 
 /// Runs `f` with the per-thread scratch value of `key`; with a fresh one if it is in use
@@ -446,10 +467,7 @@ fn with_buffer<R>(
     with_scratch(key, |buf| {
         buf.clear();
         let result = f(buf);
-        // A rare large payload should not stay pinned to the thread.
-        if buf.capacity() > 64 << 10 {
-            *buf = Vec::new();
-        }
+        release_if_large(buf);
         result
     })
 }
@@ -714,9 +732,26 @@ impl Serializer {
 
     /// Decodes the envelope and parses the JSON of a payload.
     fn load_payload(&self, payload: &str) -> Result<Value, Error> {
-        with_buffer(&JSON_BYTES, |raw| {
-            self.envelope.unwrap(payload, &self.limits, raw)?;
-            Ok(self.dialect.load(raw, &self.limits.json)?)
+        with_scratch(&LOAD_SCRATCH, |scratch| {
+            let LoadScratch {
+                inflater,
+                deflated,
+                json,
+            } = scratch;
+            json.clear();
+            let result =
+                match self
+                    .envelope
+                    .unwrap_with(payload, &self.limits, json, inflater, deflated)
+                {
+                    Ok(()) => self
+                        .dialect
+                        .load(json, &self.limits.json)
+                        .map_err(Error::from),
+                    Err(fault) => Err(fault.into()),
+                };
+            release_if_large(json);
+            result
         })
     }
 }
@@ -801,16 +836,38 @@ impl Envelope {
         limits: &DecodeLimits,
         out: &mut Vec<u8>,
     ) -> Result<(), PayloadFault> {
+        with_scratch(&LOAD_SCRATCH, |scratch| {
+            self.unwrap_with(
+                payload,
+                limits,
+                out,
+                &mut scratch.inflater,
+                &mut scratch.deflated,
+            )
+        })
+    }
+
+    /// [`Envelope::unwrap`] with the caller's scratch space.
+    fn unwrap_with(
+        &self,
+        payload: &str,
+        limits: &DecodeLimits,
+        out: &mut Vec<u8>,
+        inflater: &mut Inflater,
+        deflated: &mut Vec<u8>,
+    ) -> Result<(), PayloadFault> {
         match self {
             Envelope::UrlSafe { .. } => match payload.strip_prefix('.') {
-                Some(compressed) => with_buffer(&ZLIB_BYTES, |deflated| {
-                    base64url_decode_into(compressed.as_bytes(), deflated)
-                        .map_err(PayloadFault::Base64)?;
-                    with_scratch(&INFLATER, |inflater| {
-                        zlib_decompress_into(inflater, deflated, limits.max_decompressed, out)
-                    })
-                    .map_err(PayloadFault::Zlib)
-                }),
+                Some(compressed) => {
+                    let result = base64url_decode_into(compressed.as_bytes(), deflated)
+                        .map_err(PayloadFault::Base64)
+                        .and_then(|()| {
+                            zlib_decompress_into(inflater, deflated, limits.max_decompressed, out)
+                                .map_err(PayloadFault::Zlib)
+                        });
+                    release_if_large(deflated);
+                    result
+                }
                 None => {
                     base64url_decode_into(payload.as_bytes(), out).map_err(PayloadFault::Base64)
                 }

@@ -9,9 +9,13 @@
     clippy::panic
 )]
 
-use crate::encoding::{base64url_decode_slice, base64url_encode_into};
+use crate::encoding::{base64url_decode_slice, base64url_encode_into, base64url_encode_slice};
 use crate::error::{ConfigError, Error, SignatureFault};
 use hmac::Mac;
+use sha1::digest::generic_array::{typenum::U64, GenericArray};
+
+/// A block of the 64-byte-block hashes, as their compression functions take it.
+type Block = GenericArray<u8, U64>;
 use sha1::Sha1;
 use sha2::{Sha224, Sha256, Sha384, Sha512};
 use std::fmt;
@@ -197,29 +201,206 @@ impl AsRef<[u8]> for MacOutput {
 /// and cloned per call, so no key schedule runs per signature.
 ///
 /// What stays in memory: the two hash states after absorbing `key ⊕ ipad` and `key ⊕ opad`.
-/// They are not the derived key, but they are key-equivalent (they compute MACs). RustCrypto
-/// `hmac` 0.12 / `digest` 0.10 / `sha1`, `sha2` 0.10 have no `zeroize` support (no feature,
-/// no `Drop` wipe), so these states and hmac's internal key block are not wiped; the secret,
-/// the prefixed secret and the derived key bytes are (`Zeroizing`).
+/// They are not the derived key, but they are key-equivalent (they compute MACs).
+///
+/// SHA-1, SHA-224 and SHA-256 (the digests of every framework's default) keep the two states as
+/// raw compression states ([`PadStates`]), wiped on drop. SHA-384 and SHA-512 go through
+/// RustCrypto `hmac` 0.12 / `digest` 0.10 / `sha2` 0.10, which have no `zeroize` support (no
+/// feature, no `Drop` wipe): their states and hmac's internal key block are not wiped. The
+/// secret, the prefixed secret and the derived key bytes always are (`Zeroizing`).
 #[derive(Clone)]
 enum MacKey {
-    Sha1(hmac::Hmac<Sha1>),
-    Sha224(hmac::Hmac<Sha224>),
-    Sha256(hmac::Hmac<Sha256>),
+    Sha1(PadStates<Sha1Compress>),
+    Sha224(PadStates<Sha224Compress>),
+    Sha256(PadStates<Sha256Compress>),
     Sha384(hmac::Hmac<Sha384>),
     Sha512(hmac::Hmac<Sha512>),
 }
 
-macro_rules! with_mac {
-    ($self:expr, $m:ident => $body:expr) => {
-        match $self {
-            MacKey::Sha1($m) => $body,
-            MacKey::Sha224($m) => $body,
-            MacKey::Sha256($m) => $body,
-            MacKey::Sha384($m) => $body,
-            MacKey::Sha512($m) => $body,
+/// A hash of 64-byte blocks with a 64-bit big-endian length (SHA-1, SHA-2/256), by its
+/// compression function.
+trait Compress64 {
+    type State: Copy + Zeroize;
+    const INITIAL: Self::State;
+    /// Output bytes (a prefix of the state's big-endian words).
+    const OUTPUT: usize;
+    fn compress(state: &mut Self::State, blocks: &[Block]);
+    /// The state's words, big-endian.
+    fn output(state: &Self::State, out: &mut [u8; 64]);
+    /// The hash of a key longer than a block (HMAC hashes it first).
+    fn hash(data: &[u8]) -> Vec<u8>;
+}
+
+#[derive(Clone, Copy)]
+struct Sha1Compress;
+#[derive(Clone, Copy)]
+struct Sha224Compress;
+#[derive(Clone, Copy)]
+struct Sha256Compress;
+
+fn words_be<const N: usize>(state: &[u32; N], out: &mut [u8; 64]) {
+    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+}
+
+impl Compress64 for Sha1Compress {
+    type State = [u32; 5];
+    const INITIAL: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
+    const OUTPUT: usize = 20;
+    fn compress(state: &mut [u32; 5], blocks: &[Block]) {
+        sha1::compress(state, blocks);
+    }
+    fn output(state: &[u32; 5], out: &mut [u8; 64]) {
+        words_be(state, out);
+    }
+    fn hash(data: &[u8]) -> Vec<u8> {
+        <Sha1 as sha1::Digest>::digest(data).to_vec()
+    }
+}
+
+impl Compress64 for Sha224Compress {
+    type State = [u32; 8];
+    const INITIAL: [u32; 8] = [
+        0xc105_9ed8,
+        0x367c_d507,
+        0x3070_dd17,
+        0xf70e_5939,
+        0xffc0_0b31,
+        0x6858_1511,
+        0x64f9_8fa7,
+        0xbefa_4fa4,
+    ];
+    const OUTPUT: usize = 28;
+    fn compress(state: &mut [u32; 8], blocks: &[Block]) {
+        sha2::compress256(state, blocks);
+    }
+    fn output(state: &[u32; 8], out: &mut [u8; 64]) {
+        words_be(state, out);
+    }
+    fn hash(data: &[u8]) -> Vec<u8> {
+        <Sha224 as sha2::Digest>::digest(data).to_vec()
+    }
+}
+
+impl Compress64 for Sha256Compress {
+    type State = [u32; 8];
+    const INITIAL: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    const OUTPUT: usize = 32;
+    fn compress(state: &mut [u32; 8], blocks: &[Block]) {
+        sha2::compress256(state, blocks);
+    }
+    fn output(state: &[u32; 8], out: &mut [u8; 64]) {
+        words_be(state, out);
+    }
+    fn hash(data: &[u8]) -> Vec<u8> {
+        <Sha256 as sha2::Digest>::digest(data).to_vec()
+    }
+}
+
+/// Copies `bytes` into `buf` at `at` (the positions are constants and lengths below the block
+/// size: always in bounds).
+fn put(buf: &mut [u8], at: usize, bytes: &[u8]) {
+    if let Some(dst) = buf.get_mut(at..at + bytes.len()) {
+        dst.copy_from_slice(bytes);
+    }
+}
+
+/// HMAC (RFC 2104) as two compression states, after `key ⊕ ipad` and after `key ⊕ opad`: a
+/// MAC compresses the message's blocks straight from the input, its padded tail, and one outer
+/// block (`hmac` clones a buffered hasher per call and copies every block through its buffer).
+/// The states are wiped when dropped.
+#[derive(Clone)]
+struct PadStates<H: Compress64> {
+    inner: H::State,
+    outer: H::State,
+}
+
+impl<H: Compress64> Drop for PadStates<H> {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+impl<H: Compress64> PadStates<H> {
+    fn new(key: &[u8]) -> Self {
+        let hashed;
+        let key = if key.len() > 64 {
+            hashed = Zeroizing::new(H::hash(key));
+            hashed.as_slice()
+        } else {
+            key
+        };
+        let keyed = |pad: u8| {
+            let mut block = Block::default();
+            for (i, b) in block.iter_mut().enumerate() {
+                *b = key.get(i).copied().unwrap_or(0) ^ pad;
+            }
+            let mut state = H::INITIAL;
+            H::compress(&mut state, std::slice::from_ref(&block));
+            block.zeroize();
+            state
+        };
+        PadStates {
+            inner: keyed(0x36),
+            outer: keyed(0x5c),
         }
-    };
+    }
+
+    fn sign(&self, message: &[u8], out: &mut MacOutput) {
+        let mut state = self.inner;
+        let (whole, tail) = message.as_chunks::<64>();
+        // The whole blocks straight from the input (copying them into a batch costs more than
+        // the calls it saves).
+        for block in whole {
+            H::compress(&mut state, std::slice::from_ref(Block::from_slice(block)));
+        }
+        // The tail, 0x80, zeros, and the bit length of ipad block + message: one block, or two
+        // when the tail leaves less than 9 bytes.
+        let mut last = [0u8; 128];
+        let padding = if tail.len() < 56 { 1 } else { 2 };
+        put(&mut last, 0, tail);
+        put(&mut last, tail.len(), &[0x80]);
+        let bits = (64 + message.len() as u64) * 8;
+        put(&mut last, padding * 64 - 8, &bits.to_be_bytes());
+        for block in last.as_chunks::<64>().0.iter().take(padding) {
+            H::compress(&mut state, std::slice::from_ref(Block::from_slice(block)));
+        }
+        let mut inner_hash = [0u8; 64];
+        H::output(&state, &mut inner_hash);
+        // The outer block: the inner hash, 0x80, zeros, the bit length of opad block + hash.
+        let mut outer = [0u8; 64];
+        put(
+            &mut outer,
+            0,
+            inner_hash.get(..H::OUTPUT).unwrap_or_default(),
+        );
+        put(&mut outer, H::OUTPUT, &[0x80]);
+        put(&mut outer, 56, &((64 + H::OUTPUT as u64) * 8).to_be_bytes());
+        let mut state = self.outer;
+        H::compress(&mut state, std::slice::from_ref(Block::from_slice(&outer)));
+        let mut full = [0u8; 64];
+        H::output(&state, &mut full);
+        // Only the output: the bytes after it stay zero (SHA-224 drops a word of its state).
+        put(&mut out.bytes, 0, full.get(..H::OUTPUT).unwrap_or_default());
+        out.len = H::OUTPUT;
+    }
 }
 
 impl MacKey {
@@ -234,9 +415,9 @@ impl MacKey {
             };
         }
         match digest {
-            Digest::Sha1 => keyed!(Sha1, Sha1),
-            Digest::Sha224 => keyed!(Sha224, Sha224),
-            Digest::Sha256 => keyed!(Sha256, Sha256),
+            Digest::Sha1 => MacKey::Sha1(PadStates::new(key)),
+            Digest::Sha224 => MacKey::Sha224(PadStates::new(key)),
+            Digest::Sha256 => MacKey::Sha256(PadStates::new(key)),
             Digest::Sha384 => keyed!(Sha384, Sha384),
             Digest::Sha512 => keyed!(Sha512, Sha512),
         }
@@ -247,15 +428,24 @@ impl MacKey {
             bytes: [0; 64],
             len: 0,
         };
-        with_mac!(self, m => {
-            let mut m = m.clone();
-            m.update(message);
-            let tag = m.finalize().into_bytes();
-            if let Some(dst) = out.bytes.get_mut(..tag.len()) {
-                dst.copy_from_slice(&tag);
-                out.len = tag.len();
-            }
-        });
+        macro_rules! by_hmac {
+            ($m:expr) => {{
+                let mut m = $m.clone();
+                m.update(message);
+                let tag = m.finalize().into_bytes();
+                if let Some(dst) = out.bytes.get_mut(..tag.len()) {
+                    dst.copy_from_slice(&tag);
+                    out.len = tag.len();
+                }
+            }};
+        }
+        match self {
+            MacKey::Sha1(states) => states.sign(message, &mut out),
+            MacKey::Sha224(states) => states.sign(message, &mut out),
+            MacKey::Sha256(states) => states.sign(message, &mut out),
+            MacKey::Sha384(m) => by_hmac!(m),
+            MacKey::Sha512(m) => by_hmac!(m),
+        }
         out
     }
 
@@ -267,33 +457,29 @@ impl MacKey {
 
 /// Whether `mac` equals `other`, in time that depends only on their lengths (which are public:
 /// the digest's size).
-///
-/// `subtle` compares eight bytes at a time, each word through its optimization barrier: the
-/// comparison cannot be turned into an early exit, and costs a few calls, not one per byte as
-/// `hmac`'s `verify_slice` does.
 fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
+    ct_eq_bytes(mac.as_ref(), other)
+}
+
+/// Whether `a` equals `b`, in time that depends only on their lengths (public).
+///
+/// Eight bytes at a time, their differences ORed, and the result compared by `subtle` through
+/// its optimization barrier: one call, not one per byte as `hmac`'s `verify_slice` makes.
+fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
-    if mac.len != other.len() {
+    if a.len() != b.len() {
         return false;
     }
-    // Both zero after `len`, so whole words compare.
-    let mut padded = [0u8; 64];
-    let Some(dst) = padded.get_mut(..other.len()) else {
-        return false;
-    };
-    dst.copy_from_slice(other);
-    let words = other.len().div_ceil(8);
-    let mut equal = subtle::Choice::from(1u8);
-    for (a, b) in mac
-        .bytes
-        .chunks_exact(8)
-        .zip(padded.chunks_exact(8))
-        .take(words)
-    {
-        let word = |c: &[u8]| c.first_chunk::<8>().map_or(0, |w| u64::from_le_bytes(*w));
-        equal &= word(a).ct_eq(&word(b));
+    // The differing bits of all words (then bytes), ORed: no branch, no early exit.
+    let ((a_words, a_rest), (b_words, b_rest)) = (a.as_chunks::<8>(), b.as_chunks::<8>());
+    let mut diff = 0u64;
+    for (x, y) in a_words.iter().zip(b_words) {
+        diff |= u64::from_le_bytes(*x) ^ u64::from_le_bytes(*y);
     }
-    equal.into()
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        diff |= u64::from(x ^ y);
+    }
+    diff.ct_eq(&0).into()
 }
 
 /// A secret key. Its `Debug` output never shows the bytes, and the bytes are wiped from memory
@@ -819,6 +1005,18 @@ impl Signer {
     /// assert!(matches!(s.unsign("no separator"), Err(Error::BadSignature { payload: None, .. })));
     /// ```
     pub fn unsign<'t>(&self, token: &'t str) -> Result<(&'t str, VerifiedBy), Error> {
+        // The common token, signed with the current key: its MAC, encoded, is compared with the
+        // signature text (canonical base64url spells a MAC one way only), so the signature is
+        // not decoded. Anything else takes the full path below, which gives the errors.
+        if let Some((value, signature)) = self.current_split(token) {
+            let signing = self.signing();
+            let mac = signing.mac.sign(value.as_bytes());
+            let mut text = [0u8; 88];
+            let encoded = base64url_encode_slice(mac.as_ref(), &mut text);
+            if ct_eq_bytes(encoded, signature.as_bytes()) {
+                return Ok((value, signing.by));
+            }
+        }
         if let Some((value, mac)) = self.split_current(token) {
             return match self.verify_mac(value.as_bytes(), mac.as_ref()) {
                 Some(by) => Ok((value, by)),
@@ -892,6 +1090,21 @@ impl Signer {
     /// `rsplit_once` finds. `None` sends the token the general way.
     #[inline]
     fn split_current<'t>(&self, token: &'t str) -> Option<(&'t str, DecodedMac)> {
+        let (value, signature) = self.current_split(token)?;
+        let mut mac = DecodedMac {
+            bytes: [0; 66],
+            len: 0,
+        };
+        mac.len = base64url_decode_slice(signature.as_bytes(), &mut mac.bytes).ok()?;
+        Some((value, mac))
+    }
+}
+
+impl Signer {
+    /// The value and the signature text of a token whose separator is where a signature of
+    /// the current algorithm puts it (not yet checked to be base64url).
+    #[inline]
+    fn current_split<'t>(&self, token: &'t str) -> Option<(&'t str, &'t str)> {
         let separator = u8::try_from(self.separator).ok().filter(u8::is_ascii)?;
         // Unpadded base64url of the MAC.
         let chars = (4 * self.signing.signature_len).div_ceil(3);
@@ -899,13 +1112,7 @@ impl Signer {
         if token.as_bytes().get(at) != Some(&separator) {
             return None;
         }
-        let (value, signature) = (token.get(..at)?, token.get(at + 1..)?);
-        let mut mac = DecodedMac {
-            bytes: [0; 66],
-            len: 0,
-        };
-        mac.len = base64url_decode_slice(signature.as_bytes(), &mut mac.bytes).ok()?;
-        Some((value, mac))
+        Some((token.get(..at)?, token.get(at + 1..)?))
     }
 }
 
@@ -955,6 +1162,43 @@ mod tests {
         let derived = KeyDerivation::Hmac.derive(Digest::Sha1, b"secret", b"cookie-session");
         let direct = MacKey::new(Digest::Sha1, b"secret").sign(b"cookie-session");
         assert_eq!(derived.as_slice(), direct.as_ref());
+    }
+
+    /// The raw pad states give `hmac`'s MAC for keys around the block size (longer ones are
+    /// hashed) and messages across the padding boundaries and the four-block batches.
+    #[test]
+    fn pad_state_hmac_matches_hmac_crate() {
+        macro_rules! reference {
+            ($d:ty, $key:expr, $message:expr) => {{
+                let mut m = hmac::Hmac::<$d>::new_from_slice($key).unwrap();
+                m.update($message);
+                m.finalize().into_bytes().to_vec()
+            }};
+        }
+        let data: Vec<u8> = (0..700u32).map(|i| (i * 7 + 3) as u8).collect();
+        for key_len in [0, 1, 20, 63, 64, 65, 200] {
+            let key = &data[300..300 + key_len];
+            let keys = [
+                MacKey::new(Digest::Sha1, key),
+                MacKey::new(Digest::Sha224, key),
+                MacKey::new(Digest::Sha256, key),
+            ];
+            for len in (0..=330).chain([383, 384, 447, 448, 500, 700]) {
+                let message = &data[..len];
+                assert_eq!(
+                    keys[0].sign(message).as_ref(),
+                    reference!(Sha1, key, message)
+                );
+                assert_eq!(
+                    keys[1].sign(message).as_ref(),
+                    reference!(Sha224, key, message)
+                );
+                assert_eq!(
+                    keys[2].sign(message).as_ref(),
+                    reference!(Sha256, key, message)
+                );
+            }
+        }
     }
 
     #[test]

@@ -1179,7 +1179,7 @@ mod tests {
     }
 
     /// The raw pad states give `hmac`'s MAC for keys around the block size (longer ones are
-    /// hashed) and messages across the padding boundaries and the four-block batches.
+    /// hashed) and messages across the padding boundaries and the 16-block batches.
     #[test]
     fn pad_state_hmac_matches_hmac_crate() {
         macro_rules! reference {
@@ -1189,7 +1189,7 @@ mod tests {
                 m.finalize().into_bytes().to_vec()
             }};
         }
-        let data: Vec<u8> = (0..700u32).map(|i| (i * 7 + 3) as u8).collect();
+        let data: Vec<u8> = (0..2200u32).map(|i| (i * 7 + 3) as u8).collect();
         for key_len in [0, 1, 20, 63, 64, 65, 200] {
             let key = &data[300..300 + key_len];
             let keys = [
@@ -1197,7 +1197,11 @@ mod tests {
                 MacKey::new(Digest::Sha224, key),
                 MacKey::new(Digest::Sha256, key),
             ];
-            for len in (0..=330).chain([383, 384, 447, 448, 500, 700]) {
+            let batches = [1023, 1024, 1025, 1087, 1088, 2047, 2048, 2112, 2200];
+            for len in (0..=330)
+                .chain([383, 384, 447, 448, 500, 700])
+                .chain(batches)
+            {
                 let message = &data[..len];
                 assert_eq!(
                     keys[0].sign(message).as_ref(),

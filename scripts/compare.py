@@ -278,8 +278,8 @@ def main():
                     help="print the README's tables from --json files of earlier runs, and exit")
     args = ap.parse_args()
     if args.render:
-        for path in args.render:
-            print(markdown(json.loads(Path(path).read_text())) + "\n")
+        print("\n\n".join(markdown(json.loads(Path(p).read_text())).strip()
+                          for p in args.render))
         return
     timing_bin, cli_bin = build()
     result = {"machine": machine(), "load_before": load(),

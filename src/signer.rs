@@ -1032,7 +1032,15 @@ impl Signer {
             }
         }
         if let Some((value, mac)) = self.split_current(token) {
-            return match self.verify_mac(value.as_bytes(), mac.as_ref()) {
+            // Only canonical base64url decodes, and it spells the current key's MAC one way
+            // only (compared above): only the older keys are left to try.
+            let by = self
+                .others
+                .iter()
+                .filter(|v| v.signature_len == mac.len)
+                .find(|v| v.mac.verify(value.as_bytes(), mac.as_ref()))
+                .map(|v| v.by);
+            return match by {
                 Some(by) => Ok((value, by)),
                 None => Err(Error::BadSignature {
                     fault: SignatureFault::Mismatch,

@@ -465,14 +465,8 @@ impl MacKey {
 
     /// Whether `signature` is the MAC of `message`, compared in constant time.
     fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        constant_time_eq(&self.sign(message), signature)
+        ct_eq_bytes(self.sign(message).as_ref(), signature)
     }
-}
-
-/// Whether `mac` equals `other`, in time that depends only on their lengths (which are public:
-/// the digest's size).
-fn constant_time_eq(mac: &MacOutput, other: &[u8]) -> bool {
-    ct_eq_bytes(mac.as_ref(), other)
 }
 
 /// Whether `a` equals `b`, in time that depends only on their lengths (public).
@@ -1355,7 +1349,7 @@ mod tests {
     }
 
     #[test]
-    fn constant_time_eq_sees_every_byte() {
+    fn ct_eq_bytes_sees_every_byte() {
         for len in [20usize, 28, 32, 48, 64] {
             let mut mac = MacOutput {
                 bytes: [0u8; 64],
@@ -1365,16 +1359,16 @@ mod tests {
                 *b = (i as u8).wrapping_mul(37) | 1;
             }
             let same = mac.bytes[..len].to_vec();
-            assert!(constant_time_eq(&mac, &same));
+            assert!(ct_eq_bytes(mac.as_ref(), &same));
             for i in 0..len {
                 let mut other = same.clone();
                 other[i] ^= 0x80;
-                assert!(!constant_time_eq(&mac, &other), "{len} {i}");
+                assert!(!ct_eq_bytes(mac.as_ref(), &other), "{len} {i}");
             }
-            assert!(!constant_time_eq(&mac, &same[..len - 1]));
+            assert!(!ct_eq_bytes(mac.as_ref(), &same[..len - 1]));
             let mut longer = same.clone();
             longer.push(0);
-            assert!(!constant_time_eq(&mac, &longer));
+            assert!(!ct_eq_bytes(mac.as_ref(), &longer));
         }
     }
 

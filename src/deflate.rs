@@ -949,6 +949,9 @@ fn lz77(s: &mut Scratch, n: usize) {
     {
         *link = 0;
     }
+    // A sentinel: a non-empty chain at `n` ends every run of literals there (`lz77` looks
+    // nothing up at `n`, and no chain leads there).
+    s.prev[n & (PREV_SIZE - 1)] = u32::MAX;
     let prev = &*s.prev;
     let base = s.base;
     let mut tally = Tally {
@@ -979,15 +982,16 @@ fn lz77(s: &mut Scratch, n: usize) {
             if len < MIN_MATCH {
                 // No match pending: p - 1 is a literal whatever is found at p; and so are the
                 // next bytes up to a position whose chain is not empty.
+                // (The sentinel past the end stops the run at `n` at the latest.)
                 let mut head = head;
                 while head <= base {
                     tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                     p += 1;
-                    if p >= n {
-                        tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
-                        break 'no_pending;
-                    }
                     head = prev[p & (PREV_SIZE - 1)];
+                }
+                if p >= n {
+                    tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                    break 'no_pending;
                 }
                 tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                 (len, start) = longest_match(window, prev, base, p, head, len, n - p);

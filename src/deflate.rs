@@ -1568,6 +1568,45 @@ mod tests {
         }
     }
 
+    /// The chain walk stops after `MAX_CHAIN` candidates, or a quarter of them when a match of
+    /// `GOOD_MATCH` is pending; the walk takes candidates two at a time. A longer match placed
+    /// at every depth around both limits (so the walk ends on either candidate of a pair).
+    #[test]
+    fn chain_limits_match_c_zlib() {
+        // Strings `abc`, a 2-byte tag, `defgh`: all on the hash chain of `abc`, each matching
+        // 10 bytes with its own tag and 3 or 4 with the others.
+        let tag = |i: usize| [b'A' + (i / 26) as u8, b'a' + (i % 26) as u8];
+        const STRINGS: usize = 150;
+        for depth in (20..40).chain(120..140) {
+            let target = tag(STRINGS - depth);
+            // (Not at position 0, which is never a candidate.)
+            let mut data = b"--".to_vec();
+            // A string that the query's first 8 bytes match: when the query starts with `X`,
+            // the search at its `abc` has that 8-byte match pending (a quarter chain).
+            data.extend_from_slice(b"Xabc");
+            data.extend_from_slice(&target);
+            data.extend_from_slice(b"deZZ");
+            for i in 0..STRINGS {
+                data.extend_from_slice(b"abc");
+                data.extend_from_slice(&tag(i));
+                data.extend_from_slice(b"defgh");
+            }
+            for first in [b'#', b'X'] {
+                let mut data = data.clone();
+                data.push(first);
+                data.extend_from_slice(b"abc");
+                data.extend_from_slice(&target);
+                data.extend_from_slice(b"defgh!");
+                assert_eq!(
+                    ours(&data),
+                    c_zlib(&data),
+                    "depth {depth}, {}",
+                    first as char
+                );
+            }
+        }
+    }
+
     #[test]
     fn matches_c_zlib_on_edge_cases() {
         let mut cases: Vec<Vec<u8>> = vec![

@@ -768,13 +768,15 @@ struct Scratch {
     /// The input, then zeros: `WINDOW_SIZE` bytes so that any position below [`PREV_SIZE`] has
     /// [`MATCH_READ`] bytes after it (in bounds by construction, no test).
     window: Box<[u8; WINDOW_SIZE]>,
-    /// Hash heads, `base + position` (see [`link_chains`]), so the table needs no clearing
-    /// between calls.
-    head: Box<[u32; HASH_SIZE]>,
+    /// Hash heads: the last two positions inserted with each hash, as in [`Scratch::links`]
+    /// (see [`link_chains`]), so the table needs no clearing between calls.
+    head: Box<[u64; HASH_SIZE]>,
     base: u32,
     /// Each position's hash (see [`link_chains`]).
     hashes: Box<[u16; PREV_SIZE]>,
-    prev: Box<[u32; PREV_SIZE]>,
+    /// Each position's next two links in its hash chain, `second << 32 | first`, each `base +
+    /// position` (see [`link_chains`]).
+    links: Box<[u64; PREV_SIZE]>,
     /// Symbols: `distance << 8 | length - 3` for matches, the byte for literals (distance 0).
     syms: Box<[u32; PREV_SIZE]>,
     syms_len: usize,
@@ -795,7 +797,7 @@ impl Scratch {
             head: Box::new([0; HASH_SIZE]),
             base: 0,
             hashes: Box::new([0; PREV_SIZE]),
-            prev: Box::new([0; PREV_SIZE]),
+            links: Box::new([0; PREV_SIZE]),
             syms: Box::new([0; PREV_SIZE]),
             syms_len: 0,
             block: Box::new([0; BLOCK_SIZE]),
@@ -830,7 +832,7 @@ pub(crate) fn zlib_compress_into(data: &[u8], out: &mut Vec<u8>) -> bool {
         let scratch = slot.get_or_insert_with(|| Box::new(Scratch::new()));
         compress(scratch, data, out);
         // A rare large input should not pin its buffers to the thread.
-        // (The per-thread buffers have a fixed size, about 200 KiB.)
+        // (The per-thread buffers have a fixed size, about 570 KiB, most of it the hash heads.)
     });
     true
 }
@@ -858,22 +860,24 @@ fn compress(s: &mut Scratch, data: &[u8], out: &mut Vec<u8>) {
 }
 
 /// Links every position into its hash chain, as zlib's `INSERT_STRING` does one position at a
-/// time: `prev[p]` = the previous position with the same hash, as `base + position`; `base`
-/// or less = none (see below).
+/// time: the low half of `links[p]` is zlib's `prev[p]`, the previous position with the same
+/// hash, as `base + position` (`base` or less = none, see below); the high half is the one
+/// before that (zlib's `prev[prev[p]]`), so that a walk down the chain waits on one load per
+/// two candidates. `head` keeps the same pair for the latest position of each hash.
 ///
 /// `deflate_slow` inserts every position that has 3 bytes ahead (0 ..= n - 3), each once, in
 /// increasing order, and only ever looks at chains from the position being inserted backwards;
 /// so all links can be made first, in one tight loop whose table accesses overlap, instead of
 /// interleaved with the match search that waits on each of them.
 ///
-/// `head` and `prev` hold `base + position`, `base` growing by [`PREV_SIZE`] per call: heads
+/// `head` and `links` hold `base + position`, `base` growing by [`PREV_SIZE`] per call: heads
 /// left by earlier calls are below `base`, so they read as "none" and the table needs no
 /// clearing; and as `base` is a multiple of `PREV_SIZE`, masking a link gives the position.
 /// Position 0 is `base` itself: "none" too, as in zlib (where `NIL` is 0).
 fn link_chains(
     data: &[u8],
-    head: &mut [u32; HASH_SIZE],
-    prev: &mut [u32; PREV_SIZE],
+    head: &mut [u64; HASH_SIZE],
+    links: &mut [u64; PREV_SIZE],
     hashes: &mut [u16; PREV_SIZE],
     base: u32,
 ) {
@@ -892,10 +896,11 @@ fn link_chains(
         *hash = ((u16::from(a) << (2 * HASH_SHIFT)) ^ (u16::from(b) << HASH_SHIFT) ^ u16::from(c))
             & HASH_MASK as u16;
     }
-    for ((link, &hash), value) in prev[..n].iter_mut().zip(&*hashes).zip(base..) {
+    for ((link, &hash), value) in links[..n].iter_mut().zip(&*hashes).zip(base..) {
         let slot = &mut head[usize::from(hash) & (HASH_SIZE - 1)];
-        *link = *slot;
-        *slot = value;
+        let pair = *slot;
+        *link = pair;
+        *slot = (pair << 32) | u64::from(value);
     }
 }
 
@@ -935,21 +940,26 @@ fn lz77(s: &mut Scratch, n: usize) {
     link_chains(
         &window[..n],
         &mut s.head,
-        &mut s.prev,
+        &mut s.links,
         &mut s.hashes,
         s.base,
     );
     // zlib inserts (and so looks up) only positions with 3 bytes ahead; the others read as
     // empty chains (0 is below any base).
     for link in s
-        .prev
+        .links
         .iter_mut()
         .take(n)
         .skip(n.saturating_sub(MIN_MATCH - 1))
     {
         *link = 0;
     }
-    let prev = &*s.prev;
+    // A sentinel: a non-empty chain at `n` ends every run of literals there (`lz77` looks
+    // nothing up at `n`, and no chain leads there).
+    s.links[n & (PREV_SIZE - 1)] = u64::from(u32::MAX);
+    let links = &*s.links;
+    // A position's first link (zlib's `prev`).
+    let first = |p: usize| links[p & (PREV_SIZE - 1)] as u32;
     let base = s.base;
     let mut tally = Tally {
         syms: &mut s.syms,
@@ -960,10 +970,9 @@ fn lz77(s: &mut Scratch, n: usize) {
     let mut p = 0usize;
     'no_pending: while p < n {
         // The match at p, which the next position may beat.
-        let head = prev[p & (PREV_SIZE - 1)];
         let (mut len, mut start) = (MIN_MATCH - 1, 0);
-        if head > base {
-            (len, start) = longest_match(window, prev, base, p, head, MIN_MATCH - 1, n - p);
+        if first(p) > base {
+            (len, start) = longest_match(window, links, base, p, MIN_MATCH - 1, n - p);
             if len == MIN_MATCH && p - start > TOO_FAR {
                 len = MIN_MATCH - 1;
             }
@@ -975,22 +984,23 @@ fn lz77(s: &mut Scratch, n: usize) {
                 tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                 break 'no_pending;
             }
-            let head = prev[p & (PREV_SIZE - 1)];
+            let head = first(p);
             if len < MIN_MATCH {
                 // No match pending: p - 1 is a literal whatever is found at p; and so are the
                 // next bytes up to a position whose chain is not empty.
+                // (The sentinel past the end stops the run at `n` at the latest.)
                 let mut head = head;
                 while head <= base {
                     tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                     p += 1;
-                    if p >= n {
-                        tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
-                        break 'no_pending;
-                    }
-                    head = prev[p & (PREV_SIZE - 1)];
+                    head = first(p);
+                }
+                if p >= n {
+                    tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
+                    break 'no_pending;
                 }
                 tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
-                (len, start) = longest_match(window, prev, base, p, head, len, n - p);
+                (len, start) = longest_match(window, links, base, p, len, n - p);
                 if len == MIN_MATCH && p - start > TOO_FAR {
                     len = MIN_MATCH - 1;
                 }
@@ -1001,7 +1011,7 @@ fn lz77(s: &mut Scratch, n: usize) {
             // nothing longer returns `len` itself, or less near the end; zlib's TOO_FAR test
             // can only lower a length of 3, which cannot beat a pending match.)
             if len < MAX_LAZY && head > base {
-                let (next_len, next_start) = longest_match(window, prev, base, p, head, len, n - p);
+                let (next_len, next_start) = longest_match(window, links, base, p, len, n - p);
                 if next_len > len {
                     tally.literal(window[(p - 1) & (PREV_SIZE - 1)]);
                     (len, start) = (next_len, next_start);
@@ -1017,9 +1027,8 @@ fn lz77(s: &mut Scratch, n: usize) {
     s.syms_len = tally.count;
 }
 
-/// zlib's `longest_match`: the first longest match along the hash chain from `cur_match` (a link,
-/// see [`link_chains`]), longer
-/// than `prev_length`, read past the input into the zero padding exactly as zlib reads into its
+/// zlib's `longest_match`: the first longest match along the hash chain of `strstart` (not
+/// empty; see [`link_chains`]), longer than `prev_length`, read past the input into the zero padding exactly as zlib reads into its
 /// zeroed window, capped at `lookahead`. Returns the length (`prev_length` if none is longer,
 /// or `lookahead` if that is less) and the match's start (meaningful only for a longer match).
 ///
@@ -1030,25 +1039,25 @@ fn lz77(s: &mut Scratch, n: usize) {
 #[inline]
 fn longest_match(
     window: &[u8; WINDOW_SIZE],
-    prev: &[u32; PREV_SIZE],
+    links: &[u64; PREV_SIZE],
     base: u32,
     strstart: usize,
-    mut cur_match: u32,
     prev_length: usize,
     lookahead: usize,
 ) -> (usize, usize) {
-    let mut chain_length = if prev_length >= GOOD_MATCH {
-        MAX_CHAIN >> 2
+    // zlib's chain_length, counted in pairs of candidates (it is even).
+    let mut pairs_left = if prev_length >= GOOD_MATCH {
+        MAX_CHAIN >> 3
     } else {
-        MAX_CHAIN
+        MAX_CHAIN >> 1
     };
     let nice_match = NICE_MATCH.min(lookahead);
     let mut best_len = prev_length;
     let mut match_start = 0;
     let scan = string_at(window, strstart);
     let (mut probe_at, mut probe_mask, mut probe) = probe_for(scan, best_len);
-    loop {
-        let at = cur_match as usize & (PREV_SIZE - 1);
+    // Tests the candidate at `at`; true when the search is over (a nice match).
+    let mut visit = |at: usize| {
         let candidate = string_at(window, at);
         if word_at(candidate, probe_at) & probe_mask == probe {
             let len = common_prefix(scan, candidate).min(MAX_MATCH);
@@ -1056,14 +1065,25 @@ fn longest_match(
                 match_start = at;
                 best_len = len;
                 if len >= nice_match {
-                    break;
+                    return true;
                 }
                 (probe_at, probe_mask, probe) = probe_for(scan, best_len);
             }
         }
-        cur_match = prev[at];
-        chain_length -= 1;
-        if cur_match <= base || chain_length == 0 {
+        false
+    };
+    let mut pair = links[strstart & (PREV_SIZE - 1)];
+    loop {
+        let (first, second) = (pair as u32, (pair >> 32) as u32);
+        if visit(first as usize & (PREV_SIZE - 1)) || second <= base {
+            break;
+        }
+        let at = second as usize & (PREV_SIZE - 1);
+        // The next pair is read before the candidate is tested: the walk waits on this load
+        // alone.
+        pair = links[at];
+        pairs_left -= 1;
+        if visit(at) || pair as u32 <= base || pairs_left == 0 {
             break;
         }
     }
@@ -1544,6 +1564,45 @@ mod tests {
                     }
                 }
                 check_tree_against_zlib(&freq, kind);
+            }
+        }
+    }
+
+    /// The chain walk stops after `MAX_CHAIN` candidates, or a quarter of them when a match of
+    /// `GOOD_MATCH` is pending; the walk takes candidates two at a time. A longer match placed
+    /// at every depth around both limits (so the walk ends on either candidate of a pair).
+    #[test]
+    fn chain_limits_match_c_zlib() {
+        // Strings `abc`, a 2-byte tag, `defgh`: all on the hash chain of `abc`, each matching
+        // 10 bytes with its own tag and 3 or 4 with the others.
+        let tag = |i: usize| [b'A' + (i / 26) as u8, b'a' + (i % 26) as u8];
+        const STRINGS: usize = 150;
+        for depth in (20..40).chain(120..140) {
+            let target = tag(STRINGS - depth);
+            // (Not at position 0, which is never a candidate.)
+            let mut data = b"--".to_vec();
+            // A string that the query's first 8 bytes match: when the query starts with `X`,
+            // the search at its `abc` has that 8-byte match pending (a quarter chain).
+            data.extend_from_slice(b"Xabc");
+            data.extend_from_slice(&target);
+            data.extend_from_slice(b"deZZ");
+            for i in 0..STRINGS {
+                data.extend_from_slice(b"abc");
+                data.extend_from_slice(&tag(i));
+                data.extend_from_slice(b"defgh");
+            }
+            for first in [b'#', b'X'] {
+                let mut data = data.clone();
+                data.push(first);
+                data.extend_from_slice(b"abc");
+                data.extend_from_slice(&target);
+                data.extend_from_slice(b"defgh!");
+                assert_eq!(
+                    ours(&data),
+                    c_zlib(&data),
+                    "depth {depth}, {}",
+                    first as char
+                );
             }
         }
     }

@@ -344,7 +344,8 @@ fn build_table(
         if kind != CodeKind::Dist {
             return Err(malformed);
         }
-        table[..2].fill(INVALID);
+        // (zlib reads one bit before it finds such a code invalid.)
+        table[..2].fill(with_length(INVALID, 1));
         return Ok(1);
     }
     let max_len = (u32::BITS - 1 - present.leading_zeros()) as usize;
@@ -357,7 +358,7 @@ fn build_table(
             return Err(malformed);
         }
         table[0] = code.entry(code.symbols(1)[0], 1);
-        table[1] = INVALID;
+        table[1] = with_length(INVALID, 1);
         return Ok(1);
     }
 
@@ -718,7 +719,13 @@ fn inflate_into(state: &mut Inflater, data: &[u8], sink: &mut Sink) -> Result<()
         return Err(ZlibError::WindowSize.into());
     }
     if flg & 0x20 != 0 {
-        return Err(ZlibError::NeedsDictionary.into());
+        // zlib reads the dictionary's 4-byte id before it asks for the dictionary.
+        return Err(if data.len() < 6 {
+            ZlibError::Truncated
+        } else {
+            ZlibError::NeedsDictionary
+        }
+        .into());
     }
     let tail = padded_tail(data);
     let mut bits = Bits::new(data, &tail, 2);
@@ -807,7 +814,13 @@ fn load_fixed_tables(state: &mut Inflater) -> Result<(), ZlibError> {
 fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u32), ZlibError> {
     // A local copy, so that the bit buffer stays in registers.
     let mut local = *input;
-    let bits = &mut local;
+    let result = read_code_lengths(state, &mut local);
+    *input = local;
+    truncation_first(result, input)
+}
+
+#[inline(always)]
+fn read_code_lengths(state: &mut Inflater, bits: &mut Bits) -> Result<(u32, u32), ZlibError> {
     bits.refill()?;
     let litlen_count = bits.take(5) as usize + 257;
     let dist_count = bits.take(5) as usize + 1;
@@ -832,6 +845,18 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
             state.by_length[len][usize::from(counts[len])] = symbol as u16;
             counts[len] += 1;
         }
+    }
+    if counts == [0; 16] {
+        // zlib takes an empty code-length code as one that reads every length as 0, one bit
+        // each; it then finds no end-of-block code (or, first, the end of the input).
+        let mut left = litlen_count + dist_count;
+        while left > 0 {
+            bits.refill()?;
+            let n = left.min(32);
+            bits.consume(n as u32);
+            left -= n;
+        }
+        return Err(ZlibError::MissingEndOfBlock);
     }
     let code = Code {
         counts: &counts,
@@ -931,7 +956,6 @@ fn read_dynamic_tables(state: &mut Inflater, input: &mut Bits) -> Result<(u32, u
         DIST_ROOT_MAX,
         CodeKind::Dist,
     )?;
-    *input = local;
     Ok((litlen_bits, dist_bits))
 }
 
@@ -984,12 +1008,15 @@ impl<'a> Tables<'a> {
     fn distance(&self, bits: &mut Bits) -> Result<usize, ZlibError> {
         let mut d = self.dist_root(bits.buf);
         if d & EXCEPTIONAL != 0 {
+            // An invalid code's bits are read first, as zlib reads them (it may find the
+            // input ends before).
+            bits.consume(d);
             if d & SUBTABLE == 0 {
                 return Err(ZlibError::DistanceCode);
             }
-            bits.consume(d);
             d = self.dist_sub(d, bits.buf);
             if d & EXCEPTIONAL != 0 {
+                bits.consume(d);
                 return Err(ZlibError::DistanceCode);
             }
         }
@@ -1033,8 +1060,27 @@ fn decode_symbol(tables: Tables, bits: &mut Bits) -> Result<Symbol, ZlibError> {
 
 /// Decodes one Huffman-coded block up to its end-of-block symbol.
 fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(), DecodeError> {
-    // Local copies, so that the bit buffer and the output position stay in registers.
+    // A local copy, so that the bit buffer stays in registers.
     let mut b = *bits;
+    let result = decode_block(tables, &mut b, sink);
+    *bits = b;
+    truncation_first(result, bits)
+}
+
+/// zlib reports an error only once it has read the bits that show it: an error found in
+/// bits past the input (the zero padding) is, for zlib, a stream that ends too early.
+#[inline(always)]
+fn truncation_first<T, E: From<ZlibError>>(result: Result<T, E>, bits: &Bits) -> Result<T, E> {
+    match result {
+        Err(_) if bits.overran() => Err(ZlibError::Truncated.into()),
+        other => other,
+    }
+}
+
+#[inline(always)]
+fn decode_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(), DecodeError> {
+    // `bits` is the caller's local copy (this is inlined); the output position is a local.
+    let b = bits;
     loop {
         // While one step's output fits, no size checks. A step is up to four literals, or up
         // to three literals and a match: one refill (56 bits) covers four root literals (at
@@ -1078,19 +1124,19 @@ fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(),
                     }
                 }
                 if e & EXCEPTIONAL != 0 {
+                    b.consume(e);
                     if e & END_OF_BLOCK != 0 {
-                        b.consume(e);
                         sink.pos = pos;
-                        *bits = b;
                         return Ok(());
                     }
+                    // (Its bits read, as zlib reads them.)
                     return Err(ZlibError::LitLenCode.into());
                 }
             }
             let saved = b.buf;
             b.consume(e);
             let len = ((e >> 16) + extra_bits(saved, e)) as usize;
-            let dist = tables.distance(&mut b)?;
+            let dist = tables.distance(b)?;
             if dist > pos {
                 return Err(ZlibError::DistanceTooFarBack.into());
             }
@@ -1104,16 +1150,13 @@ fn huffman_block(tables: Tables, bits: &mut Bits, sink: &mut Sink) -> Result<(),
             sink.grow_for_fast_loop();
             continue;
         }
-        let symbol = decode_symbol(tables, &mut b)?;
-        // A symbol read from the zero padding past the input is truncation, not `TooLarge`.
-        if b.overran() {
-            return Err(ZlibError::Truncated.into());
-        }
+        // (A symbol read from the zero padding past the input that then does not fit is
+        // truncation, not `TooLarge`: see `truncation_first`.)
+        let symbol = decode_symbol(tables, b)?;
         match symbol {
             Symbol::Literal(byte) => sink.push(byte)?,
             Symbol::Match { len, dist } => sink.copy_match(dist, len)?,
             Symbol::EndOfBlock => {
-                *bits = b;
                 return Ok(());
             }
         }
@@ -1245,6 +1288,8 @@ mod tests {
             ours(&[0x78, 0xbb, 0, 0, 0, 1], 10),
             zlib(ZlibError::NeedsDictionary)
         );
+        // Before the dictionary's id is read, the stream is short.
+        assert_eq!(ours(&[0x78, 0xbb, 0, 0, 0], 10), zlib(ZlibError::Truncated));
         // Block type 3.
         assert_eq!(
             ours(&[0x78, 0x9c, 0x07, 0, 0, 0, 0, 0], 10),
@@ -1274,6 +1319,97 @@ mod tests {
             assert!(ours(&c[..end], 100).is_err(), "truncated at {end}");
             agree(&c[..end], 100);
         }
+    }
+
+    /// zlib's message for a stream it refuses (given the whole output space), or `None`.
+    fn c_zlib_message(data: &[u8]) -> Option<String> {
+        let mut inflater = flate2::Decompress::new(true);
+        let mut out = Vec::with_capacity(1 << 20);
+        match inflater.decompress_vec(data, &mut out, flate2::FlushDecompress::Finish) {
+            Ok(flate2::Status::StreamEnd) => None,
+            // Python's `zlib.decompress` names a stream that stops early so.
+            Ok(_) => Some("incomplete or truncated stream".to_owned()),
+            Err(e) => Some(e.message().unwrap_or_default().to_owned()),
+        }
+    }
+
+    /// Regression: a stream cut short used to be refused for an error read in the zero
+    /// padding past its end ("invalid code lengths set", "invalid distance too far back" …)
+    /// where zlib, which stops at the end of the input, says it is truncated; and an empty
+    /// code-length code was refused at once, where zlib reads on and reports the missing
+    /// end-of-block code. Every truncation and some bit flips of streams of JSON-like text
+    /// at every level: the same message as zlib.
+    #[test]
+    fn truncated_streams_fail_with_zlib_s_message_not_a_later_error() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut random = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut checked = 0;
+        for round in 0..300 {
+            let n = (random() % 400) as usize;
+            let alphabet = b"{\"abc\": [1, 2], xyz}";
+            let text: Vec<u8> = (0..n)
+                .map(|_| alphabet[(random() % alphabet.len() as u64) as usize])
+                .collect();
+            let stream = compress(&text, round % 9 + 1);
+            let mut damaged: Vec<Vec<u8>> = (0..stream.len())
+                .map(|end| stream[..end].to_vec())
+                .collect();
+            for _ in 0..20 {
+                let mut flipped = stream.clone();
+                let at = 2 + (random() as usize) % (flipped.len() - 2);
+                flipped[at] ^= 1 << (random() % 8);
+                let end = (random() as usize) % (flipped.len() + 1);
+                damaged.push(flipped[..end].to_vec());
+                damaged.push(flipped);
+            }
+            for data in damaged {
+                let mine = match ours(&data, 1 << 20) {
+                    Ok(_) => None,
+                    Err(DecodeError::Zlib(e)) => Some(e.to_string()),
+                    Err(e) => panic!("{data:02x?}: {e}"),
+                };
+                assert_eq!(mine, c_zlib_message(&data), "{data:02x?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 40_000, "{checked}");
+        // Found by the `inflate` fuzz target (fuzz/regressions/inflate/): an invalid distance
+        // code whose bits run past the input (zlib needs them before it can tell).
+        let short_code = [0x78, 0x01, 0x0a, 0x8f, 0x70, 0x8f, 0x1a, 0x85, 0x03, 0xf5];
+        assert_eq!(
+            ours(&short_code, 1000),
+            Err(DecodeError::Zlib(ZlibError::Truncated))
+        );
+        assert_eq!(
+            c_zlib_message(&short_code).as_deref(),
+            Some("incomplete or truncated stream")
+        );
+        // The empty code-length code: a final dynamic block (bits 1, 01), HLIT 0, HDIST 0,
+        // HCLEN 15: 19 lengths of 0, then 257 + 1 one-bit lengths (332 bits in all).
+        let mut empty = vec![0x78, 0x01, 0b0000_0101, 0b1110_0000, 0b0000_0001];
+        empty.extend([0; 40]);
+        assert_eq!(
+            ours(&empty, 100),
+            Err(DecodeError::Zlib(ZlibError::MissingEndOfBlock))
+        );
+        assert_eq!(
+            c_zlib_message(&empty).as_deref(),
+            Some("invalid code -- missing end-of-block")
+        );
+        empty.truncate(20);
+        assert_eq!(
+            ours(&empty, 100),
+            Err(DecodeError::Zlib(ZlibError::Truncated))
+        );
+        assert_eq!(
+            c_zlib_message(&empty).as_deref(),
+            Some("incomplete or truncated stream")
+        );
     }
 
     /// A final fixed-Huffman block made of the given codes (value, bit count), sent from

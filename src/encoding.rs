@@ -61,6 +61,14 @@ fn base64_error(engine: &GeneralPurpose, data: &[u8]) -> DecodeError {
 }
 
 /// A byte string that is not canonical base64, base62 or zlib.
+///
+/// ```
+/// use signed_cookie::encoding::{base62_decode, base64url_decode, zlib_decompress, DecodeError};
+/// assert!(matches!(base64url_decode(b"a"), Err(DecodeError::Base64(_))));
+/// assert_eq!(base62_decode("?"), Err(DecodeError::Base62));
+/// let err = zlib_decompress(b"x", 100).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid zlib data: incomplete or truncated stream");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// Not canonical base64 of the expected alphabet.

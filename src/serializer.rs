@@ -42,8 +42,25 @@ use std::time::{Duration, SystemTime};
 /// ```
 pub trait JsonDialect: Debug + Send + Sync {
     /// Writes the JSON bytes for `value`.
+    ///
+    /// ```
+    /// use signed_cookie::json::{JsonStyle, Value};
+    /// use signed_cookie::serializer::{JsonDialect, PlainJson, TextEncoding};
+    /// let plain = PlainJson { style: JsonStyle::DJANGO, text: TextEncoding::Utf8 };
+    /// let mut out = Vec::new();
+    /// plain.dump(&Value::from(vec![Value::from(1i64), Value::Null]), &mut out).unwrap();
+    /// assert_eq!(out, b"[1,null]");
+    /// ```
     fn dump(&self, value: &Value, out: &mut Vec<u8>) -> Result<(), json::Error>;
     /// Reads JSON bytes (already verified) into a value.
+    ///
+    /// ```
+    /// use signed_cookie::json::{JsonStyle, Limits, Value};
+    /// use signed_cookie::serializer::{JsonDialect, PlainJson, TextEncoding};
+    /// let plain = PlainJson { style: JsonStyle::DJANGO, text: TextEncoding::Utf8 };
+    /// assert_eq!(plain.load(b" 42 ", &Limits::default()).unwrap(), Value::from(42i64));
+    /// assert!(plain.load(b"{", &Limits::default()).is_err());
+    /// ```
     fn load(&self, bytes: &[u8], limits: &json::Limits) -> Result<Value, PayloadFault>;
     /// Reads JSON that is already text (as `json.loads(str)` does): no byte decoding, so a
     /// Latin-1 dialect does not re-read UTF-8 text as Latin-1.

@@ -528,35 +528,88 @@ macro_rules! entry_iterator {
 
 entry_iterator!(
     /// `(key, value)` of a [`Map`], by [`Map::iter`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let m: Map = [("a", Value::Null), ("b", Value::from(true))].into_iter().collect();
+    /// let mut it = m.iter();
+    /// assert_eq!(it.len(), 2);
+    /// assert_eq!(it.next_back().map(|(k, v)| (k.as_str(), v)), Some(("b", &Value::from(true))));
+    /// ```
     Iter<'a>, std::slice::Iter<'a, Entry>, (&'a CompactString, &'a Value), |(k, v)| (k, v)
 );
 entry_iterator!(
     /// `(key, mutable value)` of a [`Map`], by [`Map::iter_mut`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let mut m: Map = [("n", Value::from(1i64))].into_iter().collect();
+    /// m.iter_mut().for_each(|(_, v)| *v = Value::from(2i64));
+    /// assert_eq!(m["n"], Value::from(2i64));
+    /// ```
     IterMut<'a>, std::slice::IterMut<'a, Entry>, (&'a CompactString, &'a mut Value),
     |(k, v)| (&*k, v)
 );
 entry_iterator!(
     /// Owned `(key, value)` of a [`Map`], by `into_iter`.
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let m: Map = [("a", Value::Null)].into_iter().collect();
+    /// let pairs: Vec<(String, Value)> = m.into_iter().map(|(k, v)| (k.into(), v)).collect();
+    /// assert_eq!(pairs, [("a".to_owned(), Value::Null)]);
+    /// ```
     IntoIter, std::vec::IntoIter<Entry>, (CompactString, Value), |entry| entry
 );
 entry_iterator!(
     /// The keys of a [`Map`], by [`Map::keys`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let m: Map = [("b", Value::Null), ("a", Value::Null)].into_iter().collect();
+    /// assert_eq!(m.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["b", "a"]);
+    /// ```
     Keys<'a>, std::slice::Iter<'a, Entry>, &'a CompactString, |(k, _)| k
 );
 entry_iterator!(
     /// The values of a [`Map`], by [`Map::values`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let m: Map = [("a", Value::from(1i64)), ("b", Value::Null)].into_iter().collect();
+    /// assert_eq!(m.values().rev().next(), Some(&Value::Null));
+    /// ```
     Values<'a>, std::slice::Iter<'a, Entry>, &'a Value, |(_, v)| v
 );
 entry_iterator!(
     /// The mutable values of a [`Map`], by [`Map::values_mut`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let mut m: Map = [("a", Value::from(1i64))].into_iter().collect();
+    /// m.values_mut().for_each(|v| *v = Value::from("x"));
+    /// assert_eq!(m["a"], Value::from("x"));
+    /// ```
     ValuesMut<'a>, std::slice::IterMut<'a, Entry>, &'a mut Value, |(_, v)| v
 );
 entry_iterator!(
     /// The owned keys of a [`Map`], by [`Map::into_keys`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let m: Map = [("a", Value::Null)].into_iter().collect();
+    /// assert_eq!(m.into_keys().collect::<Vec<_>>(), ["a"]);
+    /// ```
     IntoKeys, std::vec::IntoIter<Entry>, CompactString, |(k, _)| k
 );
 entry_iterator!(
     /// The owned values of a [`Map`], by [`Map::into_values`].
+    ///
+    /// ```
+    /// use signed_cookie::json::{Map, Value};
+    /// let m: Map = [("a", Value::from(3i64))].into_iter().collect();
+    /// assert_eq!(m.into_values().collect::<Vec<_>>(), [Value::from(3i64)]);
+    /// ```
     IntoValues, std::vec::IntoIter<Entry>, Value, |(_, v)| v
 );
 

@@ -1521,13 +1521,7 @@ mod tests {
             .map(|(a, _)| a)
             .take(19)
             .collect();
-        let mut state = 0x2545f4914f6cdd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_support::xorshift(0x2545f4914f6cdd1du64);
         for kind in [&L_KIND, &D_KIND, &BL_KIND] {
             let elems = kind.elems;
             for round in 0..400 {
@@ -1559,7 +1553,7 @@ mod tests {
                     }
                     _ => {
                         for f in freq.iter_mut() {
-                            *f = (next() % 40) as u16 * u16::from(next() % 3 == 0);
+                            *f = (next() % 40) as u16 * u16::from(next().is_multiple_of(3));
                         }
                     }
                 }
@@ -1642,13 +1636,7 @@ mod tests {
     fn matches_c_zlib_on_pseudo_random_json_like_inputs() {
         // A deterministic generator (xorshift) over a small alphabet gives long and short
         // matches, lazy decisions, dynamic and static blocks.
-        let mut state = 0x9e3779b97f4a7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_support::xorshift(0x9e3779b97f4a7c15u64);
         let words: [&[u8]; 8] = [
             b"\"user_id\":",
             b"\"csrf_token\":\"",
@@ -1664,7 +1652,7 @@ mod tests {
             let mut data = Vec::with_capacity(target);
             while data.len() < target {
                 let r = next();
-                if r % 3 == 0 {
+                if r.is_multiple_of(3) {
                     data.extend_from_slice(words[(r >> 8) as usize % words.len()]);
                 } else {
                     data.push(b"0123456789abcdef"[(r >> 16) as usize % 16]);

@@ -1344,13 +1344,7 @@ mod tests {
     /// at every level: the same message as zlib.
     #[test]
     fn truncated_streams_fail_with_zlib_s_message_not_a_later_error() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut random = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut random = crate::test_support::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let mut checked = 0;
         for round in 0..300 {
             let n = (random() % 400) as usize;

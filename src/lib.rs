@@ -53,3 +53,18 @@ pub use timed::{AgeRules, TimestampFormat, TimestampSigner, Unsigned, ITSDANGERO
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// Helpers shared by the unit tests of several modules.
+#[cfg(test)]
+mod test_support {
+    /// A deterministic xorshift64 generator from `seed`: varied test inputs without a
+    /// dependency, the same on every run.
+    pub(crate) fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+}

@@ -3,11 +3,14 @@
 //! and a 3 KB compressible one.
 //!
 //! Also times `json::from_str` alone on each session, and the JSON step of a Flask and a
-//! Starlette verify (parse, untag, drop) (group `json`).
+//! Starlette verify (parse, untag, drop) (group `json`), and zlib alone (group `zlib`): this
+//! crate's inflate and deflate beside C zlib's (flate2, one stream reset per call), on the
+//! sessions as Flask compresses them. Those are the floors under verify and sign.
 //!
 //! Run: `cargo bench --bench codec -- --warm-up-time 1 --measurement-time 2`
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use signed_cookie::encoding::{zlib_compress, zlib_compress_into, zlib_decompress_into, Inflater};
 use signed_cookie::json::{self, Limits, Value};
 use signed_cookie::profile::{Payload, Profile};
 use signed_cookie::serializer::{Envelope, FlaskTaggedJson, JsonDialect, PlainJson, TextEncoding};
@@ -97,6 +100,56 @@ fn codec(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("load-starlette", size), |b| {
             b.iter(|| starlette.load(black_box(spaced.as_bytes()), &Limits::default()))
         });
+    }
+    group.finish();
+    // zlib alone. C zlib gets the same reuse as ours (a stream reset, not rebuilt, per call).
+    let mut group = c.benchmark_group("zlib");
+    for (size, value) in sessions {
+        let text = json::to_string(value, &json::JsonStyle::FLASK).expect("writes");
+        let compressed = zlib_compress(text.as_bytes());
+        let mut c_zlib = flate2::Compress::new(flate2::Compression::new(6), true);
+        let mut out = Vec::with_capacity(2 * text.len() + 64);
+        c_zlib
+            .compress_vec(text.as_bytes(), &mut out, flate2::FlushCompress::Finish)
+            .expect("compresses");
+        assert_eq!(out, compressed, "{size}: the same bytes as C zlib");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(BenchmarkId::new("deflate", size), |b| {
+            b.iter(|| {
+                out.clear();
+                zlib_compress_into(black_box(text.as_bytes()), &mut out);
+            })
+        });
+        group.bench_function(BenchmarkId::new("deflate-c-zlib", size), |b| {
+            b.iter(|| {
+                c_zlib.reset();
+                out.clear();
+                c_zlib.compress_vec(
+                    black_box(text.as_bytes()),
+                    &mut out,
+                    flate2::FlushCompress::Finish,
+                )
+            })
+        });
+        let mut inflater = Inflater::new();
+        group.bench_function(BenchmarkId::new("inflate", size), |b| {
+            b.iter(|| {
+                zlib_decompress_into(&mut inflater, black_box(&compressed), 1 << 20, &mut out)
+            })
+        });
+        let mut c_inflate = flate2::Decompress::new(true);
+        group.bench_function(BenchmarkId::new("inflate-c-zlib", size), |b| {
+            b.iter(|| {
+                c_inflate.reset(true);
+                out.clear();
+                c_inflate.decompress_vec(
+                    black_box(&compressed),
+                    &mut out,
+                    flate2::FlushDecompress::Finish,
+                )
+            })
+        });
+        assert_eq!(out, text.as_bytes(), "{size}: C zlib inflates it back");
     }
     group.finish();
 }
